@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { addAwsOptions } from './aws';
+import { registerExampleCommands } from './commands/example';
+
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+
+/**
+ * The `mlw` operator CLI. Every command takes the global `--region`, `--profile` and `--endpoint-url`
+ * options; workflow commands register themselves from `cli/commands/`.
+ */
+export function buildProgram(): Command {
+  const program = addAwsOptions(
+    new Command('mlw')
+      .description('Operator CLI for ml-workflows: manifests, simulators and workflow APIs')
+      .version(version, '-V, --version')
+      .showHelpAfterError()
+      .configureOutput({ writeErr: (s) => process.stderr.write(s) }),
+  );
+  registerExampleCommands(program);
+  return program;
+}
+
+/** Run the CLI; errors print one line to stderr and exit 1. */
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    process.stderr.write(`mlw: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,87 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import jest from 'eslint-plugin-jest';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out.*/**', 'dist/**', 'coverage/**', 'assets/**', 'bin/mlw.js', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js', 'bin/mlw.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'import-x/order': ['error', { groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'], 'newlines-between': 'never' }],
+      'import-x/no-duplicates': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    // Lambda code never reaches into the CDK app: it is bundled alone and must stay small.
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/** must not import aws-cdk-lib: handlers are bundled on their own.' },
+            { group: ['constructs', 'constructs/*'], message: 'lambdas/** must not import constructs.' },
+            { group: ['**/lib/**', '../lib', '../../lib', '../../../lib'], message: 'lambdas/** must not import the CDK app (lib/**).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The CDK app takes only the zero-import contract files from lambdas/ (environment variable and metric names).
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+lambdas/(?!.*/contract$)',
+              message: 'lib/** may import only lambdas/<workflow>/contract.ts (zero-import files) from lambdas/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    ...jest.configs['flat/recommended'],
+    rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/no-focused-tests': 'error',
+      'jest/no-disabled-tests': 'error',
+      'jest/expect-expect': [
+        'error',
+        {
+          assertFunctionNames: ['expect', 'expect*', 'assert*', 'fc.assert', '*.hasResourceProperties', '*.hasResource', '*.resourceCountIs', '*.resourcePropertiesCountIs', '*.hasOutput', '*.hasMapping', '*.allResourcesProperties', '*.templateMatches'],
+        },
+      ],
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/require-await': 'off',
+    },
+  },
+  {
+    files: ['**/*.mjs', '**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);

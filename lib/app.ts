@@ -1,0 +1,32 @@
+import { type App, type Environment, Tags } from 'aws-cdk-lib';
+import { type AppConfig, parseConfig } from './config';
+import { LOG_RETENTION_CONTEXT_KEY } from './shared/handler-function';
+import { applyNag } from './shared/nag';
+import { ExampleStack } from './stacks/example-stack';
+
+/** Options of {@link buildApp}. */
+export interface BuildAppOptions {
+  /** Apply cdk-nag (AwsSolutions + Serverless). @default true */
+  readonly nag?: boolean;
+}
+
+/**
+ * Compose the CDK app: validate configuration, add one stack per enabled workflow, tag everything and apply
+ * cdk-nag. Stacks are environment-agnostic unless `account` and `region` are configured.
+ */
+export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; config: AppConfig } {
+  const config = parseConfig(app.node.getAllContext() as Record<string, unknown>);
+  app.node.setContext(LOG_RETENTION_CONTEXT_KEY, config.logRetentionDays);
+  const env: Environment | undefined =
+    config.account !== undefined || config.region !== undefined ? { account: config.account, region: config.region } : undefined;
+  const name = (workflow: string) => `${config.stackPrefix}-${workflow}`;
+
+  if (config.example.enabled) {
+    new ExampleStack(app, name('Example'), { env, config: config.example, description: 'ml-workflows: example JSON-lines inspector' });
+  }
+
+  Tags.of(app).add('ml-workflows:app', 'ml-workflows');
+  for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
+  if (options.nag !== false) applyNag(app);
+  return { app, config };
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { exampleConfigSchema } from './config/example';
+import { logRetentionDays } from './config/schema-helpers';
+
+/**
+ * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
+ *
+ * Every key has an embedded default, so `cdk synth` works with no configuration at all. A section can be given as
+ * an object in `cdk.json` (`"activeLearning": { "threshold": 0.6 }`) or key by key with dotted names
+ * (`-c activeLearning.threshold=0.6`); dotted keys win over the object.
+ */
+export const appConfigSchema = z
+  .object({
+    /** 12-digit account for the stacks' environment; with `region`, makes the stacks environment-specific. */
+    account: z
+      .string()
+      .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+      .optional(),
+    /** Region for the stacks' environment, e.g. `eu-west-1`. */
+    region: z
+      .string()
+      .regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'expected an AWS region such as eu-west-1')
+      .optional(),
+    /** Prefix of every stack name (`<prefix>-ActiveLearning`, …). */
+    stackPrefix: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'expected letters, digits and hyphens, starting with a letter')
+      .default('Mlw'),
+    /** Retention of every log group the app creates, in days. */
+    logRetentionDays: logRetentionDays().default(30),
+    /** Tags added to every resource. */
+    tags: z.record(z.string(), z.string()).default({}),
+    example: exampleConfigSchema.prefault({}),
+  })
+  .strict();
+
+/** The validated configuration. */
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+/** Thrown when configuration is invalid; the message names every bad key, the value received and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    /** One entry per problem. */
+    public readonly problems: readonly string[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECTION_KEYS = new Set(Object.keys(appConfigSchema.shape));
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Values from `-c` are strings; a section given as a JSON string is parsed. */
+function parseSection(key: string, value: unknown): unknown {
+  if (typeof value === 'string' && value.trim().startsWith('{')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      throw new ConfigError(`Invalid configuration: ${key} is not valid JSON: ${value}`, [key]);
+    }
+  }
+  return value;
+}
+
+function getPath(source: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = source;
+  for (const part of path) {
+    if (!isPlainObject(current) && !Array.isArray(current)) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * Build the raw configuration object from a flat context map: known top-level keys are taken as they are,
+ * dotted keys (`section.key.sub`) are set inside their section. Other keys (CDK's own, feature flags) are ignored,
+ * except dotted keys whose section is unknown, which are reported as typos.
+ */
+export function collectConfig(context: Record<string, unknown>): { raw: Record<string, unknown>; unknown: string[] } {
+  const raw: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [key, value] of Object.entries(context)) {
+    if (SECTION_KEYS.has(key)) raw[key] = parseSection(key, value);
+  }
+  const dotted = Object.keys(context)
+    .filter((key) => key.includes('.') && !key.includes(':') && !key.startsWith('@'))
+    .sort((a, b) => a.split('.').length - b.split('.').length);
+  for (const key of dotted) {
+    const parts = key.split('.');
+    const [section] = parts;
+    if (section === undefined || !SECTION_KEYS.has(section)) {
+      unknown.push(key);
+      continue;
+    }
+    let target: Record<string, unknown> = raw;
+    for (const part of parts.slice(0, -1)) {
+      const next = target[part];
+      if (!isPlainObject(next)) target[part] = {};
+      target = target[part] as Record<string, unknown>;
+    }
+    target[parts[parts.length - 1] as string] = context[key];
+  }
+  return { raw, unknown };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const key = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => (key ? `${key}.${k}` : k));
+    return `${keys.join(', ')}: unknown configuration key (check the spelling; see README "Configuration")`;
+  }
+  const received = getPath(raw, issue.path);
+  const shown = received === undefined ? '(missing)' : JSON.stringify(received);
+  return `${key}: received ${shown}; ${issue.message}`;
+}
+
+/**
+ * Validate configuration from a flat context map (`app.node.getAllContext()`).
+ * @throws ConfigError naming every invalid key, the value received and what is allowed.
+ */
+export function parseConfig(context: Record<string, unknown>): AppConfig {
+  const { raw, unknown } = collectConfig(context);
+  const result = appConfigSchema.safeParse(raw);
+  const problems = unknown.map(
+    (key) => `${key}: unknown configuration section "${key.split('.')[0]}" (known: ${[...SECTION_KEYS].join(', ')})`,
+  );
+  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
+  if (problems.length > 0 || !result.success) {
+    throw new ConfigError(
+      `Invalid configuration (cdk.json "context" or -c key=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      problems,
+    );
+  }
+  return result.data;
+}

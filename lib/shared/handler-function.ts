@@ -1,0 +1,185 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_sqs as sqs } from 'aws-cdk-lib';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type Construct } from 'constructs';
+import { HOUSE_BUNDLING } from './bundling';
+import { acknowledge } from './nag';
+import { REPO_ROOT } from './paths';
+
+/** Construct-tree context key holding the log retention (days) that every `HandlerFunction` uses by default. */
+export const LOG_RETENTION_CONTEXT_KEY = 'ml-workflows:logRetentionDays';
+
+/** Default CloudWatch metrics namespace of every handler (Powertools Metrics). */
+export const METRICS_NAMESPACE = 'MlWorkflows';
+
+/**
+ * How the function is invoked. It decides the failure handling the house applies:
+ * - `sync`: API Gateway or a direct call; the caller sees the error, no dead-letter queue.
+ * - `async`: S3, EventBridge, SNS or another asynchronous invoke; failed events go to an encrypted dead-letter queue
+ *   after Lambda's retries.
+ * - `event-source`: Kinesis, DynamoDB Streams or SQS event source mapping; the mapping owns retries and its
+ *   on-failure destination.
+ * - `custom-resource`: a CloudFormation custom-resource handler behind the Provider framework, which reports failures
+ *   to CloudFormation.
+ * - `step-functions`: a Step Functions task; the state machine's Retry/Catch owns failures.
+ */
+export type InvocationMode = 'sync' | 'async' | 'event-source' | 'custom-resource' | 'step-functions';
+
+/** Props of {@link HandlerFunction}. */
+export interface HandlerFunctionProps
+  extends Omit<
+    NodejsFunctionProps,
+    'entry' | 'handler' | 'runtime' | 'architecture' | 'logGroup' | 'tracing' | 'bundling' | 'role' | 'deadLetterQueue'
+  > {
+  /** Absolute path of the handler file (use `lambdaEntry('<workflow>/<function>.ts')`). The export is `handler`. */
+  readonly entry: string;
+  /** How the function is invoked; decides its failure handling. */
+  readonly invocation: InvocationMode;
+  /**
+   * Powertools service name (logs and metrics dimension).
+   * @default the construct id in kebab case
+   */
+  readonly serviceName?: string;
+  /**
+   * Log retention.
+   * @default the app-wide `logRetentionDays` from configuration (context key `ml-workflows:logRetentionDays`), else one month
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Memory size in MiB.
+   * @default 512
+   */
+  readonly memorySize?: number;
+  /**
+   * Timeout.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Modules left out of the bundle (resolved from the Lambda runtime instead).
+   * @default none: the AWS SDK is bundled, so tests and production run the same SDK version
+   */
+  readonly externalModules?: string[];
+}
+
+/**
+ * The house Lambda function: Node.js 24 on arm64, an explicit log group with retention, X-Ray tracing, source maps,
+ * a minified ESM bundle with the AWS SDK inside, an explicit entry path, a role with no managed policies, and the
+ * failure handling that fits its invocation mode.
+ */
+export class HandlerFunction extends NodejsFunction {
+  /** Dead-letter queue for asynchronous invocations (only for `invocation: 'async'`). */
+  public override readonly deadLetterQueue?: sqs.IQueue;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? retentionFromContext(scope),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}`,
+    });
+    logGroup.grantWrite(role);
+    const deadLetterQueue =
+      props.invocation === 'async'
+        ? new sqs.Queue(scope, `${id}Dlq`, {
+            encryption: sqs.QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            retentionPeriod: Duration.days(14),
+          })
+        : undefined;
+    const serviceName = props.serviceName ?? kebab(id);
+    const { externalModules, invocation: _invocation, serviceName: _s, logRetention: _l, ...rest } = props;
+    super(scope, id, {
+      memorySize: 512,
+      timeout: Duration.seconds(30),
+      ...rest,
+      entry: props.entry,
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      logGroup,
+      role,
+      tracing: lambda.Tracing.ACTIVE,
+      deadLetterQueue,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: HOUSE_BUNDLING.target,
+        mainFields: [...HOUSE_BUNDLING.mainFields],
+        minify: HOUSE_BUNDLING.minify,
+        sourceMap: HOUSE_BUNDLING.sourcemap,
+        sourcesContent: HOUSE_BUNDLING.sourcesContent,
+        externalModules: externalModules ?? [],
+        banner: HOUSE_BUNDLING.banner,
+      },
+    });
+    this.deadLetterQueue = deadLetterQueue;
+
+    acknowledge(
+      role,
+      'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (Resource "*" is required by the service).',
+      'AwsSolutions-IAM5[Resource::*]',
+    );
+    if (props.vpc) {
+      acknowledge(
+        role,
+        'AWSLambdaVPCAccessExecutionRole is the AWS-maintained minimum for creating and deleting the function ENIs in the VPC.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      );
+    }
+    if (deadLetterQueue) {
+      acknowledge(deadLetterQueue, 'This queue is itself a dead-letter queue; it has no further redrive.', 'AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy');
+    } else {
+      acknowledge(this, noDlqReason(props.invocation), 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination');
+    }
+  }
+
+  /**
+   * Set an environment variable and grant the permission it implies, in one step: no variable without its
+   * permission.
+   *
+   * @example fn.bind(ENV.FEEDBACK_BUCKET, bucket.bucketName, (g) => bucket.grantRead(g))
+   */
+  public bind(name: string, value: string, grant: (grantee: iam.IGrantable) => unknown): this {
+    this.addEnvironment(name, value);
+    grant(this);
+    return this;
+  }
+}
+
+function noDlqReason(mode: InvocationMode): string {
+  switch (mode) {
+    case 'sync':
+      return 'Invoked synchronously (API Gateway or a direct call): the caller receives the error; there is no asynchronous event to dead-letter.';
+    case 'event-source':
+      return 'Invoked by an event source mapping, whose bounded retries and on-failure destination own failed records.';
+    case 'custom-resource':
+      return 'CloudFormation custom-resource handler behind the Provider framework: failures are reported to CloudFormation, which rolls back.';
+    case 'step-functions':
+      return 'Invoked synchronously by a Step Functions task: Retry/Catch in the state machine own failures.';
+    default:
+      return 'Asynchronous invocations of this function have a dead-letter queue.';
+  }
+}
+
+function retentionFromContext(scope: Construct): logs.RetentionDays {
+  const days: unknown = scope.node.tryGetContext(LOG_RETENTION_CONTEXT_KEY);
+  return typeof days === 'number' ? (days) : logs.RetentionDays.ONE_MONTH;
+}
+
+function kebab(id: string): string {
+  return id
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .toLowerCase();
+}
+

@@ -1,0 +1,18 @@
+import { type App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { type IConstruct } from 'constructs';
+
+/** Apply the cdk-nag AwsSolutions and Serverless packs to every stack of the app (CDK policy validation). */
+export function applyNag(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+}
+
+/**
+ * Acknowledge cdk-nag findings on one construct, each with its reason. The reason must say why the finding does not
+ * apply or is accepted; it lands in the validation report.
+ *
+ * @param ids rule ids, optionally with a finding, e.g. `AwsSolutions-IAM5[Resource::*]`
+ */
+export function acknowledge(scope: IConstruct, reason: string, ...ids: string[]): void {
+  for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
+}

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { HOUSE_BUNDLING } from '../../lib/shared/bundling';
+import { REPO_ROOT } from '../../lib/shared/paths';
+import { handlerEntries } from '../helpers/handlers';
+
+describe('real bundling of every handler', () => {
+  const entries = handlerEntries();
+
+  it('finds the handlers', () => {
+    expect(entries.length).toBeGreaterThan(0);
+  });
+
+  it('bundles every entry with the house esbuild settings into a self-contained ESM file exporting handler', async () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'mlw-bundle-'));
+    try {
+      const result = await build({
+        ...HOUSE_BUNDLING,
+        mainFields: [...HOUSE_BUNDLING.mainFields],
+        banner: { js: HOUSE_BUNDLING.banner },
+        entryPoints: Object.fromEntries(entries.map((e) => [e.replace(/\.ts$/, ''), join(REPO_ROOT, e)])),
+        bundle: true,
+        outdir,
+        outExtension: { '.js': '.mjs' },
+        metafile: true,
+        logLevel: 'silent',
+      });
+      expect(result.errors).toEqual([]);
+      const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
+      expect(outputs).toHaveLength(entries.length);
+      for (const [file, output] of outputs) {
+        expect(output.exports.includes('handler') ? file : `${file} has no handler export`).toBe(file);
+        // Nothing is left to resolve at run time except Node built-ins.
+        const external = output.imports.filter((i) => i.external && !i.path.startsWith('node:'));
+        expect({ file, external }).toEqual({ file, external: [] });
+        // No CDK code in a handler bundle.
+        expect(Object.keys(output.inputs).some((input) => input.includes('node_modules/aws-cdk-lib/'))).toBe(false);
+      }
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+});

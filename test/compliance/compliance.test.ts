@@ -1,0 +1,58 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
+import { buildApp } from '../../lib/app';
+import { applyNag } from '../../lib/shared/nag';
+import { SecureBucket } from '../../lib/shared/secure-bucket';
+
+interface ValidationReport {
+  pluginReports?: { summary: { pluginName: string; status: string }; violations: { ruleName: string; description: string; violatingResources: { resourceLogicalId: string; locations: string[] }[] }[] }[];
+}
+
+/** Synthesize with cdk-nag and the CloudFormation schema validator on; return the error (if any) and the report. */
+function synthWithValidation(app: App, outdir: string): { error?: Error; report: ValidationReport } {
+  const previous = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'true';
+  let error: Error | undefined;
+  try {
+    app.synth();
+  } catch (e) {
+    error = e as Error;
+  } finally {
+    process.env.CDK_VALIDATION = previous;
+  }
+  const reportPath = join(outdir, 'validation-report.json');
+  const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as ValidationReport) : {};
+  return { error, report };
+}
+
+describe('compliance of the real app', () => {
+  let outdir: string;
+  beforeEach(() => {
+    outdir = mkdtempSync(join(tmpdir(), 'mlw-compliance-'));
+  });
+  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+
+  it('every stack passes cdk-nag (AwsSolutions + Serverless) and the CloudFormation schemas, with no unacknowledged finding', () => {
+    const { app } = buildApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }));
+    expect(app.node.children.length).toBeGreaterThan(0);
+    const { error, report } = synthWithValidation(app, outdir);
+    const violations = (report.pluginReports ?? []).flatMap((r) =>
+      r.violations.map((v) => `${r.summary.pluginName} ${v.ruleName}: ${v.violatingResources.map((x) => x.locations.join(',')).join('; ')}`),
+    );
+    expect(violations).toEqual([]);
+    expect(error?.message).toBeUndefined();
+  });
+
+  it('fails on an unacknowledged finding (the check can fail)', () => {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Bad');
+    new SecureBucket(stack, 'Fine');
+    new sqs.Queue(stack, 'PlainQueue');
+    applyNag(app);
+    const { error } = synthWithValidation(app, outdir);
+    expect(error?.message).toMatch(/AwsSolutions-SQS4/);
+    expect(error?.message).not.toMatch(/Bad\/Fine/);
+  });
+});
