@@ -1,0 +1,112 @@
+/**
+ * The human-review contract shared by every workflow that asks people to label items (the active-learning loop
+ * today) and by the two review back ends: Amazon A2I (`a2i`) and our own review portal (`portal`).
+ *
+ * A requester groups items into a {@link ReviewBatch} with a deterministic id and hands it to a
+ * {@link ReviewBackend}. Whichever back end runs it, the result is an A2I-shaped `output.json`
+ * ({@link HumanReviewOutput}) announced by a completion event ({@link ReviewCompletedDetail}), so one consolidation
+ * code path reads both.
+ *
+ * Zero imports: the CDK app may import this file for names.
+ */
+
+/** One item to review. `index` is its 0-based position in the batch; answers are paired by it, never by key order. */
+export interface ReviewItem {
+  readonly index: number;
+  /** The text shown to reviewers. */
+  readonly utterance: string;
+  /** The model's prediction, if any (`CLASSIFY` for explicit feedback without one). */
+  readonly prediction?: string;
+  /** The model's confidence, if any (a number 0–1; explicit feedback may carry `"NONE"`). */
+  readonly confidence?: number | string;
+  /** Classifier (or model) the item belongs to. */
+  readonly classifier: string;
+  /** Where the item came from: `implicit`, `api` or `batch`. */
+  readonly source?: string;
+  /** A label the user suggested (explicit feedback). */
+  readonly expectedLabel?: string;
+  /** Request id of the original classification, if known. */
+  readonly requestId?: string;
+}
+
+/** The input content of a review task: what A2I receives as `InputContent` and the portal stores. */
+export interface ReviewTaskInput {
+  /** The categories reviewers choose from, rendered as buttons / radio options. Never hard-coded in a UI. */
+  readonly categories: readonly string[];
+  /** Allow several categories per item (multi-label); the answer is then the labels joined by `|`. */
+  readonly multiLabel?: boolean;
+  readonly items: readonly ReviewItem[];
+  /** The feedback object the batch came from, for tracing. */
+  readonly source?: { readonly bucket: string; readonly key: string; readonly version?: string; readonly batch: number };
+}
+
+/** A batch of items handed to a review back end. */
+export interface ReviewBatch {
+  /** Deterministic id (1–63 chars, `^[a-z0-9](-*[a-z0-9])*$`): the A2I human loop name and the portal task id. */
+  readonly id: string;
+  readonly input: ReviewTaskInput;
+}
+
+/** What a back end reports for one batch: newly started, or already there (a re-delivered event: done, not an error). */
+export type ReviewStartResult = 'started' | 'already-exists';
+
+/** A review back end (A2I `StartHumanLoop`, or a conditional write to the portal's task table). */
+export interface ReviewBackend {
+  start(batch: ReviewBatch): Promise<ReviewStartResult>;
+}
+
+/**
+ * The answer field of the item with 0-based `index`: `textCategory<index>`. Parse it back with
+ * {@link itemIndexOfAnswerField}; never rely on key order (`textCategory10` sorts before `textCategory2`).
+ */
+export function answerFieldFor(index: number): string {
+  return `${ANSWER_FIELD_PREFIX}${index}`;
+}
+
+/** Prefix of answer fields. */
+export const ANSWER_FIELD_PREFIX = 'textCategory';
+
+/** The item index encoded in an answer field name, or undefined when the field is not an item answer. */
+export function itemIndexOfAnswerField(field: string): number | undefined {
+  const match = /^textCategory(\d+)$/.exec(field);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** One reviewer's answers, in the A2I output shape. */
+export interface HumanAnswer {
+  /** Form fields: `textCategory<i>` → the chosen label (or `A|B` for multi-label), plus any other fields. */
+  readonly answerContent: Record<string, unknown>;
+  readonly submissionTime: string;
+  readonly acceptanceTime?: string;
+  readonly timeSpentInSeconds?: number;
+  readonly workerId: string;
+  readonly workerMetadata?: Record<string, unknown>;
+}
+
+/** The `output.json` of a finished review, in exactly the Amazon A2I shape. */
+export interface HumanReviewOutput {
+  readonly flowDefinitionArn: string;
+  readonly humanLoopName: string;
+  /** Exactly what was sent (A2I returns the `InputContent` object). */
+  readonly inputContent: ReviewTaskInput;
+  readonly humanAnswers: readonly HumanAnswer[];
+}
+
+/** Source of the portal's completion events (A2I's own events come from `aws.sagemaker`). */
+export const REVIEW_PORTAL_EVENT_SOURCE = 'ml-workflows.review-portal';
+/** Detail type of A2I status events. */
+export const A2I_STATUS_DETAIL_TYPE = 'SageMaker A2I HumanLoop Status Change';
+/** Detail type of the portal's completion events (same detail shape as A2I's). */
+export const REVIEW_PORTAL_DETAIL_TYPE = 'Review Portal Task Status Change';
+
+/** The detail of a review status event, A2I's or the portal's. */
+export interface ReviewCompletedDetail {
+  readonly humanLoopName: string;
+  readonly humanLoopArn?: string;
+  readonly flowDefinitionArn: string;
+  readonly humanLoopStatus: 'Completed' | 'Failed' | 'Stopped';
+  readonly failureCode?: string;
+  readonly failureReason?: string;
+  readonly humanLoopOutput?: { readonly outputS3Uri: string };
+  readonly creationTime?: string;
+}
