@@ -110,3 +110,23 @@ export interface ReviewCompletedDetail {
   readonly humanLoopOutput?: { readonly outputS3Uri: string };
   readonly creationTime?: string;
 }
+
+/**
+ * Environment variables through which a review back end is bound to the Lambda that starts reviews
+ * (set by the back end's `bindStarter` on the CDK side).
+ */
+export const REVIEW_ENV = {
+  /** `a2i` or `portal`: which {@link ReviewBackend} implementation the starter uses. */
+  BACKEND: 'REVIEW_BACKEND',
+  /** A2I: the flow definition ARN. */
+  FLOW_DEFINITION_ARN: 'REVIEW_FLOW_DEFINITION_ARN',
+  /** Portal: the DynamoDB task table name. */
+  TASK_TABLE: 'REVIEW_TASK_TABLE',
+  /** Portal: its identifier, written as `flowDefinitionArn` in outputs. */
+  PORTAL_ID: 'REVIEW_PORTAL_ID',
+} as const;
+
+/** The review back ends. */
+export const REVIEW_BACKEND_KINDS = ['portal', 'a2i'] as const;
+/** One of {@link REVIEW_BACKEND_KINDS}. */
+export type ReviewBackendKind = (typeof REVIEW_BACKEND_KINDS)[number];
