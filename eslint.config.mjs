@@ -50,8 +50,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+lambdas/(?!.*/contract$)',
-              message: 'lib/** may import only lambdas/<workflow>/contract.ts (zero-import files) from lambdas/.',
+              regex: '^(\\.\\./)+lambdas/(?!.*/contract$|shared/review$)',
+              message: 'lib/** may import only the zero-import contract files from lambdas/ (lambdas/<workflow>/contract.ts, lambdas/shared/review.ts).',
             },
           ],
         },
