@@ -80,6 +80,8 @@ function renderIntrinsics(value: unknown, resources: Record<string, { Type: stri
  * Run a state-machine definition locally with aws-local-stepfunctions. Task states are answered by
  * `taskResourceLocalHandlers` keyed by state name (mocked service integrations); Wait states and Retry intervals
  * are overridden to zero unless given.
+ *
+ * @throws ExecutionFailed with the error name and cause when the execution fails.
  */
 export async function runStateMachine(
   definition: Record<string, unknown>,
@@ -96,7 +98,24 @@ export async function runStateMachine(
       ...overrides,
     },
   });
-  return execution.result;
+  try {
+    return await execution.result;
+  } catch (error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error) throw new ExecutionFailed(cause.name, cause.message);
+    throw error;
+  }
+}
+
+/** A failed local execution, with the Step Functions error name and cause (as in `DescribeExecution`). */
+export class ExecutionFailed extends Error {
+  constructor(
+    public readonly error: string,
+    public override readonly cause: string,
+  ) {
+    super(`Execution failed: ${error}: ${cause}`);
+    this.name = 'ExecutionFailed';
+  }
 }
 
 function collectStates(definition: Record<string, unknown>, type?: string): { name: string; retry: boolean }[] {

@@ -1,0 +1,75 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../../lib/shared/paths';
+
+const PROBES: Record<string, { filePath: string; code: string }> = {
+  restricted: {
+    filePath: 'lambdas/example/core/probe.ts',
+    code: "import { Duration } from 'aws-cdk-lib';\nimport { Construct } from 'constructs';\nimport { REPO_ROOT } from '../../../lib/shared/paths';\nexport const x = [Duration, Construct, REPO_ROOT];\n",
+  },
+  console: { filePath: 'lambdas/example/core/probe.ts', code: "export const f = (): void => console.log('x');\n" },
+  libImports: {
+    filePath: 'lib/constructs/example/probe.ts',
+    code: "import { EXAMPLE_ENV } from '../../../lambdas/example/contract';\nimport { summarize } from '../../../lambdas/example/core/summarize';\nexport const x = [EXAMPLE_ENV, summarize];\n",
+  },
+  focused: {
+    filePath: 'test/tooling/probe.test.ts',
+    code: "describe('x', () => {\n  it.only('a', () => {\n    expect(1).toBe(1);\n  });\n  it.skip('b', () => {\n    expect(1).toBe(1);\n  });\n});\n",
+  },
+  floating: {
+    filePath: 'lambdas/example/core/probe.ts',
+    code: 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
+  },
+  clean: {
+    filePath: 'lambdas/example/core/probe.ts',
+    code: "import { EXAMPLE_ENV } from '../contract';\n\nexport const bucketVariable = (): string => EXAMPLE_ENV.BUCKET;\n",
+  },
+};
+
+describe('lint rules that keep the house livable', () => {
+  let results: Record<string, string[]>;
+
+  beforeAll(() => {
+    const names = Object.keys(PROBES);
+    const child = spawnSync(process.execPath, [join(REPO_ROOT, 'test/tooling/lint-probe.mjs')], {
+      cwd: REPO_ROOT,
+      input: JSON.stringify(names.map((n) => PROBES[n])),
+      encoding: 'utf8',
+    });
+    if (child.status !== 0) throw new Error(`lint probe failed: ${child.stderr}`);
+    const messages = JSON.parse(child.stdout) as string[][];
+    results = Object.fromEntries(names.map((n, i) => [n, messages[i] ?? []]));
+  });
+
+  const lint = (name: string): string[] => results[name] ?? [];
+
+  it('accepts a clean handler module (the probe itself works)', () => {
+    expect(lint('clean')).toEqual([]);
+  });
+
+  it('rejects aws-cdk-lib, constructs and lib/** in a handler', () => {
+    const messages = lint('restricted');
+    expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(3);
+  });
+
+  it('rejects console in a handler', () => {
+    expect(lint('console')).toContain(
+      'no-console: Unexpected console statement.',
+    );
+  });
+
+  it('lets the CDK app import only contract files from lambdas/', () => {
+    const messages = lint('libImports');
+    expect(messages).toEqual([expect.stringMatching(/^no-restricted-imports: .*core\/summarize.*lib\/\*\* may import only/)]);
+  });
+
+  it('rejects focused and skipped tests', () => {
+    const messages = lint('focused');
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^jest\/no-focused-tests/), expect.stringMatching(/^jest\/no-disabled-tests/)]));
+  });
+
+  it('rejects floating promises', () => {
+    const messages = lint('floating');
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^@typescript-eslint\/no-floating-promises/)]));
+  });
+});
