@@ -6,8 +6,20 @@ import { buildApp } from '../../lib/app';
 import { applyNag } from '../../lib/shared/nag';
 import { SecureBucket } from '../../lib/shared/secure-bucket';
 
+/** The cloud assembly's `validation-report.json` (schema 55). */
 interface ValidationReport {
-  pluginReports?: { summary: { pluginName: string; status: string }; violations: { ruleName: string; description: string; violatingResources: { resourceLogicalId: string; locations: string[] }[] }[] }[];
+  pluginReports?: {
+    pluginName: string;
+    conclusion: string;
+    violations: { ruleName: string; severity?: string; violatingConstructs: { constructPath?: string }[] }[];
+  }[];
+}
+
+/** One line per violation of any severity (the CloudFormation schema plugin reports warnings): plugin, rule, paths. */
+function violationsOf(report: ValidationReport): string[] {
+  return (report.pluginReports ?? []).flatMap((r) =>
+    r.violations.map((v) => `${r.pluginName} ${v.ruleName} (${v.severity ?? 'error'}): ${v.violatingConstructs.map((c) => c.constructPath).join('; ')}`),
+  );
 }
 
 /** Synthesize with cdk-nag and the CloudFormation schema validator on; return the error (if any) and the report. */
@@ -38,10 +50,7 @@ describe('compliance of the real app', () => {
     const { app } = buildApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }));
     expect(app.node.children.length).toBeGreaterThan(0);
     const { error, report } = synthWithValidation(app, outdir);
-    const violations = (report.pluginReports ?? []).flatMap((r) =>
-      r.violations.map((v) => `${r.summary.pluginName} ${v.ruleName}: ${v.violatingResources.map((x) => x.locations.join(',')).join('; ')}`),
-    );
-    expect(violations).toEqual([]);
+    expect(violationsOf(report)).toEqual([]);
     expect(error?.message).toBeUndefined();
   });
 
@@ -51,8 +60,9 @@ describe('compliance of the real app', () => {
     new SecureBucket(stack, 'Fine');
     new sqs.Queue(stack, 'PlainQueue');
     applyNag(app);
-    const { error } = synthWithValidation(app, outdir);
+    const { error, report } = synthWithValidation(app, outdir);
     expect(error?.message).toMatch(/AwsSolutions-SQS4/);
+    expect(violationsOf(report)).toContain('AwsSolutions AwsSolutions-SQS4 (error): Bad/PlainQueue/Resource');
     expect(error?.message).not.toMatch(/Bad\/Fine/);
   });
 });
