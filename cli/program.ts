@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { addAwsOptions } from './aws';
 import { registerExampleCommands } from './commands/example';
+import { registerReviewCommands } from './commands/review';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
       .configureOutput({ writeErr: (s) => process.stderr.write(s) }),
   );
   registerExampleCommands(program);
+  registerReviewCommands(program);
   return program;
 }
 

@@ -3,6 +3,8 @@ import { type AppConfig, parseConfig } from './config';
 import { LOG_RETENTION_CONTEXT_KEY } from './shared/handler-function';
 import { applyNag } from './shared/nag';
 import { ExampleStack } from './stacks/example-stack';
+import { ReviewPortalStack } from './stacks/review-portal-stack';
+import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -23,6 +25,12 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
 
   if (config.example.enabled) {
     new ExampleStack(app, name('Example'), { env, config: config.example, description: 'ml-workflows: example JSON-lines inspector' });
+  }
+  if (config.reviewPortal.enabled) {
+    new ReviewPortalStack(app, name('ReviewPortal'), { env, config: config.reviewPortal, description: 'ml-workflows: human review portal (task queue, API, web page)' });
+  }
+  if (config.gitlabMlops.enabled) {
+    new GitLabMlopsStack(app, name('GitLabMlops'), { env, config: config.gitlabMlops, stackPrefix: config.stackPrefix, account: config.account, region: config.region, description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)' });
   }
 
   Tags.of(app).add('ml-workflows:app', 'ml-workflows');

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { exampleConfigSchema } from './config/example';
 import { logRetentionDays } from './config/schema-helpers';
+import { reviewPortalConfigSchema } from './config/review-portal';
+import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -31,6 +33,8 @@ export const appConfigSchema = z
     /** Tags added to every resource. */
     tags: z.record(z.string(), z.string()).default({}),
     example: exampleConfigSchema.prefault({}),
+    reviewPortal: reviewPortalConfigSchema.prefault({}),
+    gitlabMlops: gitlabMlopsConfigSchema.prefault({}),
   })
   .strict();
 

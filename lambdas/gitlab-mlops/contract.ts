@@ -1,0 +1,69 @@
+/**
+ * Contract between the GitLab MLOps project template (CDK) and its handlers: environment variable names, metric
+ * names, service names and shared constants. Zero imports.
+ */
+
+/** Environment variables of the seed check-in custom-resource handler. */
+export const SEED_CHECK_IN_ENV = {
+  /** Base URL of the GitLab server, e.g. `https://gitlab.example.com`. */
+  GITLAB_URL: 'GITLAB_URL',
+  /** Name or ARN of the Secrets Manager secret holding the GitLab token (plain string or JSON `{"token": …}`). */
+  TOKEN_SECRET_ID: 'GITLAB_TOKEN_SECRET_ID',
+  /** Bucket of the seed archive (the product's asset bucket). */
+  SEED_BUCKET: 'SEED_BUCKET',
+  /** Object key of the seed archive (a zip holding `model-build/**` and `model-deploy/**`). */
+  SEED_KEY: 'SEED_KEY',
+} as const;
+
+/** Environment variables of the deploy trigger handler. */
+export const DEPLOY_TRIGGER_ENV = {
+  /** Base URL of the GitLab server. */
+  GITLAB_URL: 'GITLAB_URL',
+  /** Name or ARN of the Secrets Manager secret holding the GitLab token. */
+  TOKEN_SECRET_ID: 'GITLAB_TOKEN_SECRET_ID',
+  /** Full path (`group/name`) of the model-deploy project. */
+  DEPLOY_PROJECT_PATH: 'DEPLOY_PROJECT_PATH',
+  /** Branch the deploy pipeline runs on (the protected branch the deploy role trusts). */
+  DEPLOY_BRANCH: 'DEPLOY_BRANCH',
+  /** The project's model package group. */
+  MODEL_PACKAGE_GROUP_NAME: 'MODEL_PACKAGE_GROUP_NAME',
+  /** CloudFormation stacks of the staging and production endpoints (comma-separated). */
+  ENDPOINT_STACK_NAMES: 'ENDPOINT_STACK_NAMES',
+} as const;
+
+/** Custom-resource type of the seed check-in. */
+export const SEED_CHECK_IN_RESOURCE_TYPE = 'Custom::GitLabSeedCheckIn';
+
+/** What happens to the GitLab projects when the SageMaker project is deleted. */
+export const DELETE_POLICIES = ['retain', 'archive', 'delete'] as const;
+/** One of {@link DELETE_POLICIES}. */
+export type DeletePolicy = (typeof DELETE_POLICIES)[number];
+
+/** Seed archive folders of the two repositories. */
+export const SEED_FOLDERS = { build: 'model-build/', deploy: 'model-deploy/' } as const;
+
+/** Name of the endpoint-stack parameter that holds the deployed model package ARN. */
+export const ENDPOINT_STACK_MODEL_PARAMETER = 'ModelPackageArn';
+
+/** Pipeline variables the deploy trigger passes to the model-deploy pipeline. */
+export const DEPLOY_PIPELINE_VARIABLES = {
+  MODEL_PACKAGE_ARN: 'MODEL_PACKAGE_ARN',
+  MODEL_PACKAGE_VERSION: 'MODEL_PACKAGE_VERSION',
+  DEPLOY_REASON: 'DEPLOY_REASON',
+} as const;
+
+/** Powertools service names (the `service` metric dimension), fixed so the portfolio stack can alarm on them. */
+export const GITLAB_MLOPS_SERVICES = {
+  SEED_CHECK_IN: 'gitlab-mlops-seed-check-in',
+  DEPLOY_TRIGGER: 'gitlab-mlops-deploy-trigger',
+} as const;
+
+/** Metric names published by the handlers (namespace `MlWorkflows`). */
+export const GITLAB_MLOPS_METRICS = {
+  SEED_CHECK_IN_FAILURES: 'SeedCheckInFailures',
+  PROJECTS_SEEDED: 'ProjectsSeeded',
+  DEPLOY_TRIGGER_FAILURES: 'DeployTriggerFailures',
+  DEPLOYMENTS_TRIGGERED: 'DeploymentsTriggered',
+  ROLLBACKS_TRIGGERED: 'RollbacksTriggered',
+  ROLLBACKS_IMPOSSIBLE: 'RollbacksImpossible',
+} as const;

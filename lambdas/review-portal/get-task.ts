@@ -1,0 +1,15 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ok } from '../shared/http';
+import { apiHandler, portalEnv, settingsFromEnv, taskIdOf } from './api/adapter';
+import { REVIEW_PORTAL_ENV as ENV } from './contract';
+import { taskView } from './core/task';
+import { TaskStore } from './store/task-store';
+
+const dynamodb = new DynamoDBClient({});
+
+/** `GET /tasks/{taskId}`: the reviewer's view of a task (items, categories, their lease and their own answers). */
+export const handler = apiHandler(async (event, reviewer) => {
+  const taskId = taskIdOf(event);
+  const task = await new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]).get(taskId);
+  return ok({ task: taskView(task, reviewer.workerId, Date.now(), settingsFromEnv()) });
+});

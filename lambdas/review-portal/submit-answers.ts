@@ -1,0 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { ok, parseJsonBody } from '../shared/http';
+import { MetricUnit } from '../shared/observability';
+import { apiHandler, logger, metrics, portalEnv, settingsFromEnv, taskIdOf } from './api/adapter';
+import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
+import { TaskStore } from './store/task-store';
+
+const dynamodb = new DynamoDBClient({});
+
+/** Body of a submission: one answer per item, `textCategory<index>` → a category (or a list for multi-label tasks). */
+const SubmissionSchema = z.object({
+  answers: z.record(z.string().regex(/^textCategory\d+$/, 'answer fields are textCategory<index>'), z.union([z.string(), z.array(z.string())])),
+});
+
+/**
+ * `POST /tasks/{taskId}/answers`: record the reviewer's answers. The answers are checked against the task's own
+ * categories (400 naming each bad field); the same answers again are a harmless retry (`duplicate`); a lease that ran
+ * out is refused with 409 `LEASE_EXPIRED`. When the task has all its answers it completes: the table's stream hands
+ * it to the publisher, which writes the A2I-shaped output and the completion event.
+ */
+export const handler = apiHandler(async (event, reviewer) => {
+  const taskId = taskIdOf(event);
+  const { answers } = parseJsonBody(event, SubmissionSchema);
+  const store = new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]);
+  const { decision, task } = await store.submit(taskId, reviewer, answers, Date.now(), settingsFromEnv());
+  if (decision.kind === 'recorded') {
+    metrics.addMetric(REVIEW_PORTAL_METRICS.ANSWERS_SUBMITTED, MetricUnit.Count, 1);
+    if (decision.completed) metrics.addMetric(REVIEW_PORTAL_METRICS.TASKS_COMPLETED, MetricUnit.Count, 1);
+    logger.info('Answers recorded', { taskId, workerId: reviewer.workerId, completed: decision.completed });
+  }
+  return ok({
+    taskId,
+    status: decision.kind,
+    completed: decision.completed,
+    answersReceived: task.answeredBy.length,
+    answerContent: decision.answer.answerContent,
+  });
+});
