@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { addAwsOptions } from './aws';
 import { registerExampleCommands } from './commands/example';
 import { registerReviewCommands } from './commands/review';
+import { registerManifestCommands } from './commands/manifest';
+import { registerChainCommands } from './commands/chain';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   );
   registerExampleCommands(program);
   registerReviewCommands(program);
+  registerManifestCommands(program);
+  registerChainCommands(program);
   return program;
 }
 

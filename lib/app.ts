@@ -5,6 +5,7 @@ import { applyNag } from './shared/nag';
 import { ExampleStack } from './stacks/example-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
+import { LabelingChainStack } from './stacks/labeling-chain-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -31,6 +32,9 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
   }
   if (config.gitlabMlops.enabled) {
     new GitLabMlopsStack(app, name('GitLabMlops'), { env, config: config.gitlabMlops, stackPrefix: config.stackPrefix, account: config.account, region: config.region, description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)' });
+  }
+  if (config.labelingChain.enabled) {
+    new LabelingChainStack(app, name('LabelingChain'), { env, config: config.labelingChain, description: 'ml-workflows: Ground Truth labeling job chaining' });
   }
 
   Tags.of(app).add('ml-workflows:app', 'ml-workflows');

@@ -3,6 +3,7 @@ import { exampleConfigSchema } from './config/example';
 import { logRetentionDays } from './config/schema-helpers';
 import { reviewPortalConfigSchema } from './config/review-portal';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
+import { labelingChainConfigSchema } from './config/labeling-chain';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -35,6 +36,7 @@ export const appConfigSchema = z
     example: exampleConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
     gitlabMlops: gitlabMlopsConfigSchema.prefault({}),
+    labelingChain: labelingChainConfigSchema.prefault({}),
   })
   .strict();
 
