@@ -6,6 +6,7 @@ import { registerExampleCommands } from './commands/example';
 import { registerReviewCommands } from './commands/review';
 import { registerManifestCommands } from './commands/manifest';
 import { registerChainCommands } from './commands/chain';
+import { registerTrafficCommands } from './commands/traffic';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerReviewCommands(program);
   registerManifestCommands(program);
   registerChainCommands(program);
+  registerTrafficCommands(program);
   return program;
 }
 

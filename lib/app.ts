@@ -6,6 +6,7 @@ import { ExampleStack } from './stacks/example-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
+import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -35,6 +36,9 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), { env, config: config.labelingChain, description: 'ml-workflows: Ground Truth labeling job chaining' });
+  }
+  if (config.streamingAnomaly.enabled) {
+    new StreamingAnomalyStack(app, name('StreamingAnomaly'), { env, config: config.streamingAnomaly, description: 'ml-workflows: streaming traffic anomaly pipeline' });
   }
 
   Tags.of(app).add('ml-workflows:app', 'ml-workflows');

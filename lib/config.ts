@@ -4,6 +4,7 @@ import { logRetentionDays } from './config/schema-helpers';
 import { reviewPortalConfigSchema } from './config/review-portal';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
+import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -37,6 +38,7 @@ export const appConfigSchema = z
     reviewPortal: reviewPortalConfigSchema.prefault({}),
     gitlabMlops: gitlabMlopsConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
+    streamingAnomaly: streamingAnomalyConfigSchema.prefault({}),
   })
   .strict();
 

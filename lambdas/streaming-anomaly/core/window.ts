@@ -1,0 +1,320 @@
+import { type AggregatedRow, DEFAULT_CAMERA_ID, type Measure } from '../contract';
+
+/** One observation taken from a camera event: a track id of a person or a car, at an event time. */
+export interface Observation {
+  readonly cameraId: string;
+  readonly measure: Measure;
+  readonly trackId: string;
+  /** Epoch milliseconds. */
+  readonly eventTime: number;
+}
+
+/** The result of reading one record: its observations, or why it is not a camera event. */
+export type ParsedEvent = { ok: true; observations: Observation[] } | { ok: false; reason: string };
+
+// Plausible epoch milliseconds (2000-01-01 .. 2100-01-01): rejects seconds, microseconds and zero.
+const MIN_EVENT_TIME = 946_684_800_000;
+const MAX_EVENT_TIME = 4_102_444_800_000;
+
+function trackId(value: unknown): string | undefined | null {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return null;
+}
+
+/**
+ * Read one camera event (the IoT rule's output): `person` and/or `car` track ids (string or number), `event_time` in
+ * epoch milliseconds (missing: the record's arrival time), optional `camera_id`.
+ */
+export function parseCameraEvent(data: string, arrivalTime: number): ParsedEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: 'not JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'not a JSON object' };
+  const event = value as Record<string, unknown>;
+  const eventTime = event.event_time ?? arrivalTime;
+  if (
+    typeof eventTime !== 'number' ||
+    !Number.isFinite(eventTime) ||
+    eventTime < MIN_EVENT_TIME ||
+    eventTime > MAX_EVENT_TIME
+  ) {
+    return { ok: false, reason: `event_time ${JSON.stringify(event.event_time)} is not epoch milliseconds` };
+  }
+  const camera = event.camera_id;
+  if (camera !== undefined && camera !== null && (typeof camera !== 'string' || camera.trim() === '')) {
+    return { ok: false, reason: `camera_id ${JSON.stringify(camera)} is not a non-empty string` };
+  }
+  const cameraId = typeof camera === 'string' ? camera.trim() : DEFAULT_CAMERA_ID;
+  const observations: Observation[] = [];
+  for (const measure of ['person', 'car'] as const) {
+    const id = trackId(event[measure]);
+    if (id === null) return { ok: false, reason: `${measure} ${JSON.stringify(event[measure])} is not a track id` };
+    if (id !== undefined) observations.push({ cameraId, measure, trackId: id, eventTime: Math.floor(eventTime) });
+  }
+  if (observations.length === 0) return { ok: false, reason: 'neither person nor car' };
+  return { ok: true, observations };
+}
+
+/** Start of the window (epoch ms, aligned to the epoch) that contains `time`. */
+export function windowStartOf(time: number, windowSeconds: number): number {
+  const size = windowSeconds * 1000;
+  return Math.floor(time / size) * size;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `yyyy-MM-dd HH:mm:ss` in UTC. */
+export function formatWindowTime(time: number): string {
+  const d = new Date(time);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+/** Parse `yyyy-MM-dd HH:mm:ss` (UTC) to epoch ms. */
+export function parseWindowTime(text: string): number {
+  const time = Date.parse(`${text.replace(' ', 'T')}Z`);
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(text) || Number.isNaN(time))
+    throw new Error(`not yyyy-MM-dd HH:mm:ss: ${text}`);
+  return time;
+}
+
+/**
+ * 32-bit FNV-1a of a track id, in base 36 (at most 7 characters). The state stores these instead of raw ids, so every
+ * distinct id costs the same few bytes however long the camera's ids are. Two ids of one camera, measure and window
+ * collide with probability about n²/2³³ (about one id lost among 100,000).
+ */
+export function hashTrackId(id: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i += 1) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * Serialized window state (Lambda tumbling-window `state`, JSON, at most 1 MB per shard):
+ * `{ v: 1, w: { "<window start ms>": { "<camera>": { p: "<hash>,<hash>…", c: "…" } } } }`.
+ * Hashes are joined into one string per set: about 8 bytes per distinct id.
+ */
+export interface WindowState {
+  v: 1;
+  w: Record<string, Record<string, { p: string; c: string }>>;
+}
+
+/** Thrown when the state handed back by Lambda is not one this code wrote. */
+export class WindowStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WindowStateError';
+  }
+}
+
+interface CameraSets {
+  person: Set<string>;
+  car: Set<string>;
+}
+
+/** Options of {@link WindowAggregator}. */
+export interface WindowAggregatorOptions {
+  /** Event-time window length in seconds. */
+  readonly windowSeconds: number;
+  /** Shard id written into each row. */
+  readonly shardId: string;
+}
+
+/**
+ * Distinct person and car track ids per camera per event-time window, for one shard's tumbling window.
+ *
+ * Windows are cut on each event's own `event_time` (aligned to the epoch), not on arrival: a late or replayed event is
+ * counted in the window it belongs to, and its row lands in that window's folder. A record Kinesis delivers twice
+ * adds the same ids again, which changes nothing.
+ */
+export class WindowAggregator {
+  private readonly windows = new Map<number, Map<string, CameraSets>>();
+  private observations = 0;
+
+  constructor(private readonly options: WindowAggregatorOptions) {}
+
+  /** Rebuild the aggregator from a state returned by an earlier invocation (`{}` or absent: empty). */
+  public static fromState(state: unknown, options: WindowAggregatorOptions): WindowAggregator {
+    const aggregator = new WindowAggregator(options);
+    if (state === undefined || state === null) return aggregator;
+    if (typeof state !== 'object' || Array.isArray(state)) throw new WindowStateError('state is not an object');
+    const record = state as Partial<WindowState>;
+    if (Object.keys(record).length === 0) return aggregator;
+    if (record.v !== 1 || typeof record.w !== 'object' || record.w === null) {
+      throw new WindowStateError(`unknown state version ${JSON.stringify(record.v)}`);
+    }
+    for (const [start, cameras] of Object.entries(record.w)) {
+      const windowStart = Number(start);
+      if (!Number.isSafeInteger(windowStart)) throw new WindowStateError(`bad window key ${start}`);
+      const map = new Map<string, CameraSets>();
+      for (const [camera, sets] of Object.entries(cameras)) {
+        if (typeof sets?.p !== 'string' || typeof sets.c !== 'string')
+          throw new WindowStateError(`bad sets for ${camera}`);
+        map.set(camera, { person: splitHashes(sets.p), car: splitHashes(sets.c) });
+      }
+      aggregator.windows.set(windowStart, map);
+    }
+    return aggregator;
+  }
+
+  /** Add one observation; returns true when its id is new in its camera's window. */
+  public add(observation: Observation): boolean {
+    this.observations += 1;
+    const start = windowStartOf(observation.eventTime, this.options.windowSeconds);
+    let cameras = this.windows.get(start);
+    if (!cameras) {
+      cameras = new Map();
+      this.windows.set(start, cameras);
+    }
+    let sets = cameras.get(observation.cameraId);
+    if (!sets) {
+      sets = { person: new Set(), car: new Set() };
+      cameras.set(observation.cameraId, sets);
+    }
+    const set = sets[observation.measure];
+    const hash = hashTrackId(observation.trackId);
+    if (set.has(hash)) return false;
+    set.add(hash);
+    return true;
+  }
+
+  /** Observations added since construction (not counting those restored from state). */
+  public get added(): number {
+    return this.observations;
+  }
+
+  /** Number of (window, camera) cells held. */
+  public get cells(): number {
+    let n = 0;
+    for (const cameras of this.windows.values()) n += cameras.size;
+    return n;
+  }
+
+  /** The state to hand back to Lambda. */
+  public toState(): WindowState {
+    const w: WindowState['w'] = {};
+    for (const [start, cameras] of this.windows) {
+      const out: Record<string, { p: string; c: string }> = {};
+      for (const [camera, sets] of cameras) out[camera] = { p: [...sets.person].join(','), c: [...sets.car].join(',') };
+      w[String(start)] = out;
+    }
+    return { v: 1, w };
+  }
+
+  /** Size of the serialized state in bytes (UTF-8). */
+  public stateBytes(): number {
+    return Buffer.byteLength(JSON.stringify(this.toState()), 'utf8');
+  }
+
+  /** Rows of every (window, camera) cell held, ordered by window then camera. */
+  public rows(): AggregatedRow[] {
+    const rows: AggregatedRow[] = [];
+    for (const start of [...this.windows.keys()].sort((a, b) => a - b)) {
+      const cameras = this.windows.get(start)!;
+      for (const camera of [...cameras.keys()].sort()) rows.push(this.row(start, camera, cameras.get(camera)!));
+    }
+    return rows;
+  }
+
+  /**
+   * Keep the state within `maxBytes`: when it is larger, remove the largest (window, camera) cells until the state is
+   * at most `maxBytes × targetRatio` and return their rows, to be emitted now as partial rows. The detector sums
+   * partial rows, so totals stay right; only an id seen both before and after the spill is counted twice.
+   */
+  public spill(maxBytes: number, targetRatio = 0.5): AggregatedRow[] {
+    let bytes = this.stateBytes();
+    if (bytes <= maxBytes) return [];
+    const target = Math.floor(maxBytes * targetRatio);
+    const cells = [...this.windows].flatMap(([start, cameras]) =>
+      [...cameras].map(([camera, sets]) => ({ start, camera, sets, size: cellBytes(camera, sets) })),
+    );
+    cells.sort((a, b) => b.size - a.size || a.start - b.start || a.camera.localeCompare(b.camera));
+    const spilled: AggregatedRow[] = [];
+    for (const cell of cells) {
+      if (bytes <= target) break;
+      spilled.push(this.row(cell.start, cell.camera, cell.sets));
+      const cameras = this.windows.get(cell.start)!;
+      cameras.delete(cell.camera);
+      if (cameras.size === 0) this.windows.delete(cell.start);
+      bytes -= cell.size;
+    }
+    return spilled.sort(
+      (a, b) => a.window_start.localeCompare(b.window_start) || a.camera_id.localeCompare(b.camera_id),
+    );
+  }
+
+  private row(start: number, camera: string, sets: CameraSets): AggregatedRow {
+    return {
+      camera_id: camera,
+      person: sets.person.size,
+      car: sets.car.size,
+      window_start: formatWindowTime(start),
+      window_end: formatWindowTime(start + this.options.windowSeconds * 1000),
+      shard_id: this.options.shardId,
+    };
+  }
+}
+
+function splitHashes(joined: string): Set<string> {
+  return new Set(joined === '' ? [] : joined.split(','));
+}
+
+// Serialized size of one cell: "camera":{"p":"…","c":"…"}, plus a comma.
+function cellBytes(camera: string, sets: CameraSets): number {
+  let size = Buffer.byteLength(JSON.stringify(camera), 'utf8') + 20;
+  for (const hash of sets.person) size += hash.length + 1;
+  for (const hash of sets.car) size += hash.length + 1;
+  return size;
+}
+
+/** Sum rows per (window, camera) across shards and partial rows: what the detector sees. */
+export function sumRows(rows: Iterable<AggregatedRow>): Map<string, { person: number; car: number }> {
+  const totals = new Map<string, { person: number; car: number }>();
+  for (const row of rows) {
+    const key = `${row.window_start}|${row.camera_id}`;
+    const total = totals.get(key) ?? { person: 0, car: 0 };
+    total.person += row.person;
+    total.car += row.car;
+    totals.set(key, total);
+  }
+  return totals;
+}
+
+/** A CloudWatch data point derived from rows: per camera, and per window for all cameras (no camera dimension). */
+export interface CountPoint {
+  /** Window start, epoch ms (the metric timestamp). */
+  readonly timestamp: number;
+  /** Camera, or undefined for the all-cameras total. */
+  readonly cameraId?: string;
+  readonly person: number;
+  readonly car: number;
+}
+
+/** Per-camera points plus one all-cameras point per window; CloudWatch sums points of one period (statistic Sum). */
+export function countPoints(rows: readonly AggregatedRow[]): CountPoint[] {
+  const points: CountPoint[] = [];
+  const totals = new Map<number, { person: number; car: number }>();
+  for (const row of rows) {
+    const timestamp = parseWindowTime(row.window_start);
+    points.push({ timestamp, cameraId: row.camera_id, person: row.person, car: row.car });
+    const total = totals.get(timestamp) ?? { person: 0, car: 0 };
+    total.person += row.person;
+    total.car += row.car;
+    totals.set(timestamp, total);
+  }
+  for (const [timestamp, total] of [...totals].sort((a, b) => a[0] - b[0])) points.push({ timestamp, ...total });
+  return points;
+}
+
+/** The message a row becomes on the processed stream (one JSON object, no newline: Firehose appends the delimiter). */
+export function serializeRow(row: AggregatedRow): string {
+  return JSON.stringify(row);
+}

@@ -1,0 +1,48 @@
+/** Builders of Lambda events for the streaming anomaly handlers (shapes from the AWS Lambda documentation). */
+
+const STREAM_ARN = 'arn:aws:kinesis:us-east-1:123456789012:stream/traffic-input';
+let sequence = 49590338271490256608559692538361571095921575989136588898n;
+
+/** One Kinesis record of a Lambda event, with `data` as the JSON (or raw text) given. */
+export function kinesisRecord(data: unknown, options: { shardId?: string; arrival?: number } = {}) {
+  sequence += 1n;
+  const shardId = options.shardId ?? 'shardId-000000000000';
+  const text = typeof data === 'string' ? data : JSON.stringify(data);
+  return {
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'camera-cam-1',
+      sequenceNumber: String(sequence),
+      data: Buffer.from(text, 'utf8').toString('base64'),
+      approximateArrivalTimestamp: (options.arrival ?? Date.now()) / 1000,
+    },
+    eventSource: 'aws:kinesis',
+    eventVersion: '1.0',
+    eventID: `${shardId}:${sequence}`,
+    eventName: 'aws:kinesis:record',
+    invokeIdentityArn: 'arn:aws:iam::123456789012:role/aggregator',
+    awsRegion: 'us-east-1',
+    eventSourceARN: STREAM_ARN,
+  };
+}
+
+/** A Kinesis tumbling-window event. */
+export function windowEvent(options: {
+  records: ReturnType<typeof kinesisRecord>[];
+  state?: unknown;
+  final?: boolean;
+  start?: string;
+  end?: string;
+  shardId?: string;
+  terminatedEarly?: boolean;
+}) {
+  return {
+    Records: options.records,
+    window: { start: options.start ?? '2026-11-23T08:15:00Z', end: options.end ?? '2026-11-23T08:20:00Z' },
+    state: options.state ?? {},
+    shardId: options.shardId ?? 'shardId-000000000000',
+    eventSourceARN: STREAM_ARN,
+    isFinalInvokeForWindow: options.final ?? false,
+    isWindowTerminatedEarly: options.terminatedEarly ?? false,
+  };
+}
