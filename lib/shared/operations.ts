@@ -1,5 +1,7 @@
 import {
   Duration,
+  RemovalPolicy,
+  Stack,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cwActions,
   aws_iam as iam,
@@ -16,8 +18,9 @@ export interface WorkflowOperationsProps {
   /** Dashboard title, e.g. `Active learning`. */
   readonly title: string;
   /**
-   * Topic that receives every alarm of the workflow.
-   * @default a new topic encrypted with the AWS-managed SNS key
+   * Topic that receives every alarm of the workflow. A topic you pass must let CloudWatch publish (and, if encrypted,
+   * use its key).
+   * @default a new TLS-only topic encrypted with its own KMS key that CloudWatch may use
    */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -36,22 +39,36 @@ export class WorkflowOperations extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowOperationsProps) {
     super(scope, id);
-    this.alarmTopic =
-      props.alarmTopic ??
-      new sns.Topic(this, 'AlarmTopic', {
-        displayName: `${props.title} alarms`,
-        enforceSSL: true,
-        masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    if (props.alarmTopic) {
+      this.alarmTopic = props.alarmTopic;
+    } else {
+      // CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key (its key policy cannot
+      // grant CloudWatch), so the topic gets its own key that lets CloudWatch encrypt the messages it publishes.
+      const key = new kms.Key(this, 'AlarmTopicKey', {
+        description: `Encrypts the ${props.title} alarm topic`,
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.DESTROY,
+        pendingWindow: Duration.days(7),
       });
-    if (this.alarmTopic instanceof sns.Topic) {
-      // CloudWatch alarms publish to the topic; with an AWS-managed key the service principal needs no KMS grant.
-      this.alarmTopic.addToResourcePolicy(
+      key.addToResourcePolicy(
         new iam.PolicyStatement({
-          actions: ['sns:Publish'],
+          sid: 'AllowCloudWatchAlarmsToPublish',
           principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          resources: [this.alarmTopic.topicArn],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'], // in a key policy, "*" is this key
         }),
       );
+      const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${props.title} alarms`, enforceSSL: true, masterKey: key });
+      topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsToPublish',
+          actions: ['sns:Publish'],
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          resources: [topic.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      );
+      this.alarmTopic = topic;
     }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),

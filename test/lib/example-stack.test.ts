@@ -58,6 +58,21 @@ describe('example stack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('encrypts the alarm topic with a key CloudWatch may use (the AWS-managed SNS key would silently drop alarms)', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]) },
+    });
+  });
+
   it('honours configuration', () => {
     const configured = templateOf(stackOf(realApp({ 'example.expireAfterDays': '7', logRetentionDays: '90', stackPrefix: 'Team' }), 'Team-Example'));
     configured.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
