@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { addAwsOptions } from './aws';
+import { registerChainCommands } from './commands/chain';
+import { registerActiveLearningCommands } from './commands/active-learning';
 import { registerExampleCommands } from './commands/example';
 import { registerReviewCommands } from './commands/review';
 import { registerManifestCommands } from './commands/manifest';
-import { registerChainCommands } from './commands/chain';
 import { registerTrafficCommands } from './commands/traffic';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
       .configureOutput({ writeErr: (s) => process.stderr.write(s) }),
   );
   registerExampleCommands(program);
+  registerActiveLearningCommands(program);
   registerReviewCommands(program);
   registerManifestCommands(program);
   registerChainCommands(program);

@@ -2,10 +2,11 @@ import { type App, type Environment, Tags } from 'aws-cdk-lib';
 import { type AppConfig, parseConfig } from './config';
 import { LOG_RETENTION_CONTEXT_KEY } from './shared/handler-function';
 import { applyNag } from './shared/nag';
+import { ActiveLearningStack } from './stacks/active-learning-stack';
 import { ExampleStack } from './stacks/example-stack';
-import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
+import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
 
 /** Options of {@link buildApp}. */
@@ -28,15 +29,20 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
   if (config.example.enabled) {
     new ExampleStack(app, name('Example'), { env, config: config.example, description: 'ml-workflows: example JSON-lines inspector' });
   }
+  if (config.activeLearning.enabled) {
+    new ActiveLearningStack(app, name('ActiveLearning'), { env, config: config.activeLearning, description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification' });
+  }
   if (config.reviewPortal.enabled) {
     new ReviewPortalStack(app, name('ReviewPortal'), { env, config: config.reviewPortal, description: 'ml-workflows: human review portal (task queue, API, web page)' });
-  }
-  if (config.gitlabMlops.enabled) {
-    new GitLabMlopsStack(app, name('GitLabMlops'), { env, config: config.gitlabMlops, stackPrefix: config.stackPrefix, account: config.account, region: config.region, description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)' });
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), { env, config: config.labelingChain, description: 'ml-workflows: Ground Truth labeling job chaining' });
   }
+
+  if (config.gitlabMlops.enabled) {
+    new GitLabMlopsStack(app, name('GitLabMlops'), { env, config: config.gitlabMlops, stackPrefix: config.stackPrefix, account: config.account, region: config.region, description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)' });
+  }
+
   if (config.streamingAnomaly.enabled) {
     new StreamingAnomalyStack(app, name('StreamingAnomaly'), { env, config: config.streamingAnomaly, description: 'ml-workflows: streaming traffic anomaly pipeline' });
   }

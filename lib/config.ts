@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { activeLearningConfigSchema } from './config/active-learning';
 import { exampleConfigSchema } from './config/example';
-import { logRetentionDays } from './config/schema-helpers';
-import { reviewPortalConfigSchema } from './config/review-portal';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
+import { reviewPortalConfigSchema } from './config/review-portal';
+import { logRetentionDays } from './config/schema-helpers';
 import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
 
 /**
@@ -35,10 +36,11 @@ export const appConfigSchema = z
     /** Tags added to every resource. */
     tags: z.record(z.string(), z.string()).default({}),
     example: exampleConfigSchema.prefault({}),
-    reviewPortal: reviewPortalConfigSchema.prefault({}),
-    gitlabMlops: gitlabMlopsConfigSchema.prefault({}),
-    labelingChain: labelingChainConfigSchema.prefault({}),
     streamingAnomaly: streamingAnomalyConfigSchema.prefault({}),
+    gitlabMlops: gitlabMlopsConfigSchema.prefault({}),
+    activeLearning: activeLearningConfigSchema.prefault({}),
+    labelingChain: labelingChainConfigSchema.prefault({}),
+    reviewPortal: reviewPortalConfigSchema.prefault({}),
   })
   .strict();
 

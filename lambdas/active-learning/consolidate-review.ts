@@ -1,0 +1,152 @@
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { defineEnv } from '../shared/env';
+import { ValidationError, awsErrorName, describeError } from '../shared/errors';
+import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { type ReviewCompletedDetail } from '../shared/review';
+import { parseS3Uri } from '../shared/s3';
+import { AL_ENV, AL_METRICS, DATA_PREFIX } from './contract';
+import { consolidate, parseReviewOutput, trainingCsvByClassifier, trainingDataKey } from './core/consolidate';
+
+const env = defineEnv({ [AL_ENV.DATA_BUCKET]: z.string().min(1) });
+const logger = createLogger();
+const metrics = createMetrics();
+const s3 = new S3Client({});
+
+/** A review status event, from A2I (`aws.sagemaker`) or from the review portal: the same detail shape. */
+const eventSchema = z.object({
+  source: z.string(),
+  'detail-type': z.string(),
+  time: z.string().optional(),
+  detail: z.looseObject({
+    humanLoopName: z.string().min(1),
+    flowDefinitionArn: z.string(),
+    humanLoopStatus: z.enum(['Completed', 'Failed', 'Stopped']),
+    failureCode: z.string().optional(),
+    failureReason: z.string().optional(),
+    humanLoopOutput: z.object({ outputS3Uri: z.string() }).optional(),
+  }),
+});
+
+/** Key of the report of a review. */
+export const reviewReportKey = (humanLoopName: string) => `${DATA_PREFIX.REVIEW_REPORTS}${humanLoopName}.json`;
+
+async function readJson(bucket: string, key: string): Promise<unknown> {
+  const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const text = await answer.Body?.transformToString('utf8');
+  if (text === undefined) throw new Error(`Empty body for s3://${bucket}/${key}`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ValidationError(`s3://${bucket}/${key} is not valid JSON`);
+  }
+}
+
+async function putJson(bucket: string, key: string, value: unknown): Promise<void> {
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: `${JSON.stringify(value, null, 2)}\n`,
+      ContentType: 'application/json',
+    }),
+  );
+}
+
+/** The stored input of a review batch, if the starter wrote one. */
+async function batchItems(bucket: string, humanLoopName: string): Promise<unknown> {
+  try {
+    const batch = (await readJson(bucket, `${DATA_PREFIX.REVIEW_BATCHES}${humanLoopName}.json`)) as {
+      input?: { items?: unknown };
+    };
+    return batch.input?.items;
+  } catch (error) {
+    if (awsErrorName(error) === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A review finished (A2I "HumanLoop Status Change" or the portal's event; one code path for both):
+ * - `Completed`: read `output.json` from `detail.humanLoopOutput.outputS3Uri`, pair answers with items by index,
+ *   consolidate workers by majority vote and write Comprehend training CSV under
+ *   `training-data/<classifier>/<yyyy>/<mm>/<dd>/<review>.csv` (deterministic key: a re-delivered event rewrites the
+ *   same object); items without a majority are listed in `review-reports/<review>.json`;
+ * - `Failed` / `Stopped`: count `ReviewsFailed` (alarmed) and report the review's items in
+ *   `review-reports/<review>.json`.
+ */
+export const handler = async (event: unknown): Promise<{ status: string; rows: number }> => {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new ValidationError(
+      'Not a review status event',
+      parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`),
+    );
+  }
+  const detail = parsed.data.detail as ReviewCompletedDetail;
+  const bucket = env()[AL_ENV.DATA_BUCKET];
+  const time = parsed.data.time ? new Date(parsed.data.time) : new Date();
+  const context = { review: detail.humanLoopName, status: detail.humanLoopStatus, source: parsed.data.source };
+  try {
+    if (detail.humanLoopStatus !== 'Completed') {
+      metrics.addMetric(AL_METRICS.REVIEWS_FAILED, MetricUnit.Count, 1);
+      const items = await batchItems(bucket, detail.humanLoopName);
+      await putJson(bucket, reviewReportKey(detail.humanLoopName), {
+        review: detail.humanLoopName,
+        status: detail.humanLoopStatus,
+        failureCode: detail.failureCode,
+        failureReason: detail.failureReason,
+        flowDefinitionArn: detail.flowDefinitionArn,
+        items: items ?? null,
+      });
+      logger.error('Review did not complete; its items are reported', {
+        ...context,
+        failureCode: detail.failureCode,
+        failureReason: detail.failureReason,
+        report: reviewReportKey(detail.humanLoopName),
+      });
+      return { status: detail.humanLoopStatus, rows: 0 };
+    }
+    const uri = detail.humanLoopOutput?.outputS3Uri;
+    if (!uri) throw new ValidationError(`Completed review ${detail.humanLoopName} has no humanLoopOutput.outputS3Uri`);
+    const location = parseS3Uri(uri);
+    const consolidation = consolidate(parseReviewOutput(await readJson(location.bucket, location.key)));
+    let rows = 0;
+    for (const [classifier, csv] of trainingCsvByClassifier(consolidation)) {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: trainingDataKey(classifier, detail.humanLoopName, time),
+          Body: csv,
+          ContentType: 'text/csv; charset=utf-8',
+        }),
+      );
+      rows += csv.split('\n').length - 1;
+    }
+    const unresolved = consolidation.items.filter((i) => i.status !== 'resolved');
+    if (unresolved.length > 0) {
+      metrics.addMetric(AL_METRICS.UNRESOLVED_ITEMS, MetricUnit.Count, unresolved.length);
+      await putJson(bucket, reviewReportKey(detail.humanLoopName), {
+        review: detail.humanLoopName,
+        status: 'Completed',
+        workers: consolidation.workers,
+        unresolved: unresolved.map(({ item: _item, ...rest }) => rest),
+      });
+    }
+    metrics.addMetric(AL_METRICS.REVIEWS_COMPLETED, MetricUnit.Count, 1);
+    metrics.addMetric(AL_METRICS.TRAINING_ROWS, MetricUnit.Count, rows);
+    logger.info('Review consolidated', {
+      ...context,
+      items: consolidation.items.length,
+      rows,
+      unresolved: unresolved.length,
+      workers: consolidation.workers,
+    });
+    return { status: 'Completed', rows };
+  } catch (error) {
+    logger.error('Consolidation failed; the event will be retried', { ...context, error: describeError(error) });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,104 @@
+/**
+ * Names shared by the active-learning construct (CDK side) and its handlers: environment variables, S3 key
+ * prefixes, metric names and limits. Zero imports: the CDK app imports this file.
+ */
+
+/** Environment variables of the active-learning handlers. */
+export const AL_ENV = {
+  /** How the classify handler finds the endpoint: `endpoint-arn` or `ssm-parameter`. */
+  ENDPOINT_MODE: 'AL_ENDPOINT_MODE',
+  /** `endpoint-arn` mode: JSON object `{ "<classifier name>": "<endpoint ARN>" }`. */
+  ENDPOINTS: 'AL_ENDPOINTS',
+  /** `ssm-parameter` mode: parameter path prefix; the endpoint of classifier `x` is in `<prefix>/x`. */
+  ENDPOINT_PARAMETER_PREFIX: 'AL_ENDPOINT_PARAMETER_PREFIX',
+  /** `ssm-parameter` mode: seconds a parameter value is cached. */
+  ENDPOINT_CACHE_SECONDS: 'AL_ENDPOINT_CACHE_SECONDS',
+  /** Scores below this write implicit feedback (0–1). */
+  THRESHOLD: 'AL_THRESHOLD',
+  /** Firehose delivery stream that receives every feedback record. */
+  DELIVERY_STREAM: 'AL_DELIVERY_STREAM',
+  /** Comma-separated origins allowed by CORS (empty: none). */
+  ALLOWED_ORIGINS: 'AL_ALLOWED_ORIGINS',
+  /** Comma-separated review categories (labels reviewers choose from). */
+  CATEGORIES: 'AL_CATEGORIES',
+  /** `true` when the classifier is multi-label. */
+  MULTI_LABEL: 'AL_MULTI_LABEL',
+  /** Bucket of batch-feedback uploads (error reports and markers are written there too). */
+  UPLOAD_BUCKET: 'AL_UPLOAD_BUCKET',
+  /** Bucket of feedback objects, review batches, failures and training data. */
+  DATA_BUCKET: 'AL_DATA_BUCKET',
+  /** Maximum items per human review (loop). */
+  MAX_ITEMS_PER_REVIEW: 'AL_MAX_ITEMS_PER_REVIEW',
+} as const;
+
+/** Endpoint resolution modes of the classify handler. */
+export const ENDPOINT_MODES = ['endpoint-arn', 'ssm-parameter'] as const;
+
+/** Value the stack writes into a classifier endpoint parameter it creates: "not configured yet". */
+export const ENDPOINT_PLACEHOLDER = 'arn:aws:comprehend:region:000000000000:document-classifier-endpoint/replace-me';
+
+/** Key prefixes in the data bucket. */
+export const DATA_PREFIX = {
+  /** Firehose output: newline-delimited feedback records. */
+  FEEDBACK: 'feedback/',
+  /** Firehose error output. */
+  FEEDBACK_ERRORS: 'feedback-errors/',
+  /** The input of every review batch (`<batch id>.json`), kept to report failed reviews. */
+  REVIEW_BATCHES: 'review-batches/',
+  /** A2I output (`<flow definition>/<yyyy>/…/<loop>/output.json`). */
+  REVIEW_OUTPUT: 'review-output/',
+  /** Reports of failed or stopped reviews and of unresolved (tied) items. */
+  REVIEW_REPORTS: 'review-reports/',
+  /** Comprehend training CSV written from reviewed answers: `training-data/<classifier>/<yyyy>/<mm>/<dd>/<loop>.csv`. */
+  TRAINING_DATA: 'training-data/',
+} as const;
+
+/** Key prefixes in the upload bucket. */
+export const UPLOAD_PREFIX = {
+  /** Error reports of malformed uploads: `errors/<upload key>.errors.jsonl`. */
+  ERRORS: 'errors/',
+  /** Markers of processed uploads: `processed/<upload key>/<version or etag>.done`. */
+  PROCESSED: 'processed/',
+} as const;
+
+/** Metric names. */
+export const AL_METRICS = {
+  CLASSIFICATIONS: 'Classifications',
+  LOW_CONFIDENCE: 'LowConfidenceClassifications',
+  IMPLICIT_FEEDBACK_FAILED: 'ImplicitFeedbackFailed',
+  EXPLICIT_FEEDBACK: 'ExplicitFeedback',
+  BATCH_RECORDS_SENT: 'BatchFeedbackRecordsSent',
+  BATCH_RECORDS_REJECTED: 'BatchFeedbackRecordsRejected',
+  MALFORMED_UPLOADS: 'MalformedFeedbackUploads',
+  FIREHOSE_CALLS: 'FirehosePutRecordBatchCalls',
+  REVIEWS_STARTED: 'ReviewsStarted',
+  REVIEWS_ALREADY_STARTED: 'ReviewsAlreadyStarted',
+  REVIEW_ITEMS: 'ReviewItems',
+  INVALID_FEEDBACK_LINES: 'InvalidFeedbackLines',
+  REVIEWS_COMPLETED: 'ReviewsCompleted',
+  REVIEWS_FAILED: 'ReviewsFailed',
+  TRAINING_ROWS: 'TrainingRowsWritten',
+  UNRESOLVED_ITEMS: 'UnresolvedReviewItems',
+} as const;
+
+/** Limits of the services the loop talks to. */
+export const LIMITS = {
+  /** Firehose PutRecordBatch: records per call. */
+  FIREHOSE_BATCH_RECORDS: 500,
+  /** Firehose PutRecordBatch: bytes per call (4 MiB). */
+  FIREHOSE_BATCH_BYTES: 4 * 1024 * 1024,
+  /** Firehose: bytes per record (1,000 KiB). */
+  FIREHOSE_RECORD_BYTES: 1000 * 1024,
+  /** Comprehend ClassifyDocument (plain text): UTF-8 bytes of `Text`. */
+  UTTERANCE_BYTES: 100 * 1024,
+  /** A2I StartHumanLoop `InputContent`: characters. */
+  A2I_INPUT_CONTENT_CHARS: 3_145_728,
+  /** Human loop / flow definition names. */
+  A2I_NAME_LENGTH: 63,
+} as const;
+
+/** Pattern of a classifier name in requests, records and SSM parameter names. */
+export const CLASSIFIER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/** Default review categories: a generic customer-message taxonomy; configure your classifier's labels instead. */
+export const DEFAULT_CATEGORIES = ['BILLING', 'TECHNICAL_ISSUE', 'ACCOUNT', 'PRODUCT_FEEDBACK', 'OTHER'] as const;

@@ -1,0 +1,144 @@
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { defineEnv, envBool, envList } from '../shared/env';
+import { ValidationError, describeError } from '../shared/errors';
+import { readJsonLines } from '../shared/jsonl';
+import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { type ReviewBackend, type ReviewBatch } from '../shared/review';
+import { createReviewBackend } from '../shared/review-backends';
+import { openS3Object } from '../shared/s3';
+import { AL_ENV, AL_METRICS, DATA_PREFIX } from './contract';
+import { type FeedbackRecord, parseFeedbackRecord } from './core/records';
+import { planReviews } from './core/review-plan';
+import { objectsOfEvent, versionOf } from './core/s3-events';
+
+const env = defineEnv({
+  [AL_ENV.DATA_BUCKET]: z.string().min(1),
+  [AL_ENV.CATEGORIES]: envList().refine((l) => l.length > 0, 'at least one category'),
+  [AL_ENV.MULTI_LABEL]: envBool().default(false),
+  [AL_ENV.MAX_ITEMS_PER_REVIEW]: z.coerce.number().int().min(1).max(1000),
+});
+const logger = createLogger();
+const metrics = createMetrics();
+const s3 = new S3Client({});
+let backend: ReviewBackend | undefined;
+
+/** Reviews started at once. */
+const CONCURRENCY = 4;
+
+/** Key of the stored input of a review batch. */
+export const reviewBatchKey = (id: string) => `${DATA_PREFIX.REVIEW_BATCHES}${id}.json`;
+
+/** Run `work` over `items` with at most `limit` in flight; every item is tried; the first error is rethrown at the end. */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next]!;
+      next += 1;
+      try {
+        await work(item);
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+  });
+  await Promise.all(lanes);
+  if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * S3 "Object Created" for a Firehose feedback object (`feedback/…`) → group its records into reviews of at most N
+ * items (exact duplicate utterances of a classifier dropped; one classifier per review) and hand each to the review
+ * back end (A2I or the review portal, whichever `bindStarter` wired) under a deterministic id derived from bucket,
+ * key, version and batch index. A re-delivered event starts nothing twice: the back end reports `already-exists`.
+ * Each batch's input is stored under `review-batches/<id>.json` first, so a failed review can be reported with its
+ * items. Invalid lines are counted and logged, never fatal; AWS failures propagate (EventBridge retries, then the
+ * dead-letter queue).
+ */
+export const handler = async (event: unknown): Promise<{ started: number; alreadyStarted: number; items: number }> => {
+  const objects = objectsOfEvent(event);
+  if (objects === undefined) throw new ValidationError('Not an S3 "Object Created" event');
+  const config = env();
+  backend ??= createReviewBackend();
+  const reviews = backend;
+  let started = 0;
+  let alreadyStarted = 0;
+  let items = 0;
+  try {
+    for (const object of objects) {
+      const opened = await openS3Object(s3, { bucket: object.bucket, key: object.key, versionId: object.versionId });
+      const records: FeedbackRecord[] = [];
+      let invalid = 0;
+      for await (const line of readJsonLines(opened.body, {
+        gunzip: object.key.endsWith('.gz') || opened.contentEncoding === 'gzip',
+      })) {
+        const parsed = line.ok ? parseFeedbackRecord(line.value) : { ok: false as const, reason: line.error };
+        if (parsed.ok) records.push(parsed.record);
+        else {
+          invalid += 1;
+          if (invalid <= 20)
+            logger.warn('Invalid feedback line skipped', {
+              key: object.key,
+              line: line.lineNumber,
+              reason: parsed.reason,
+            });
+        }
+      }
+      const plan = planReviews(
+        records,
+        {
+          bucket: object.bucket,
+          key: object.key,
+          version: opened.versionId ?? versionOf({ ...object, eTag: object.eTag ?? opened.eTag }),
+        },
+        {
+          categories: config[AL_ENV.CATEGORIES],
+          multiLabel: config[AL_ENV.MULTI_LABEL],
+          maxItems: config[AL_ENV.MAX_ITEMS_PER_REVIEW],
+        },
+      );
+      if (plan.oversized.length > 0)
+        logger.error('Records too large for a review were skipped', { key: object.key, count: plan.oversized.length });
+      await forEachLimited(plan.batches, CONCURRENCY, async (batch: ReviewBatch) => {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: config[AL_ENV.DATA_BUCKET],
+            Key: reviewBatchKey(batch.id),
+            Body: JSON.stringify(batch),
+            ContentType: 'application/json',
+          }),
+        );
+        const result = await reviews.start(batch);
+        if (result === 'started') started += 1;
+        else alreadyStarted += 1;
+        items += batch.input.items.length;
+      });
+      metrics.addMetric(AL_METRICS.INVALID_FEEDBACK_LINES, MetricUnit.Count, invalid);
+      logger.info('Reviews planned and started', {
+        key: object.key,
+        records: records.length,
+        invalid,
+        duplicates: plan.duplicates,
+        oversized: plan.oversized.length,
+        batches: plan.batches.length,
+      });
+    }
+  } catch (error) {
+    logger.error('Starting reviews failed; the event will be retried', { error: describeError(error) });
+    throw error;
+  } finally {
+    metrics.addMetric(AL_METRICS.REVIEWS_STARTED, MetricUnit.Count, started);
+    metrics.addMetric(AL_METRICS.REVIEWS_ALREADY_STARTED, MetricUnit.Count, alreadyStarted);
+    metrics.addMetric(AL_METRICS.REVIEW_ITEMS, MetricUnit.Count, items);
+    metrics.publishStoredMetrics();
+  }
+  return { started, alreadyStarted, items };
+};
+
+/** Forget the memoized back end and environment (tests). */
+export function resetForTests(): void {
+  backend = undefined;
+  env.reset();
+}

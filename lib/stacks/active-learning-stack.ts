@@ -1,0 +1,126 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { type Construct } from 'constructs';
+import { type A2iContentClassifier } from '../../lambdas/shared/review-backends/contract';
+import { type ActiveLearningConfig } from '../config/active-learning';
+import { A2iReview, ActiveLearningLoop, type ClassifierEndpointOptions } from '../constructs/active-learning';
+
+/** Props of {@link ActiveLearningStack}. */
+export interface ActiveLearningStackProps extends StackProps {
+  /** The `activeLearning` configuration section. */
+  readonly config: ActiveLearningConfig;
+}
+
+/** Names of the stack outputs (the CLI reads them). */
+export const ACTIVE_LEARNING_OUTPUTS = {
+  API_URL: 'ApiUrl',
+  API_KEY_ID: 'ApiKeyId',
+  UPLOAD_BUCKET: 'UploadBucketName',
+  DATA_BUCKET: 'DataBucketName',
+  TRAINING_DATA_URI: 'TrainingDataUri',
+  ENDPOINT_PARAMETER: 'EndpointParameterName',
+  WORKTEAM_ARN: 'WorkteamArn',
+  FLOW_DEFINITION_ARN: 'FlowDefinitionArn',
+  WORKFORCE_USER_POOL: 'WorkforceUserPoolId',
+} as const;
+
+/** Thin stack around {@link ActiveLearningLoop}: configuration in, outputs out. */
+export class ActiveLearningStack extends Stack {
+  /** The loop. */
+  public readonly loop: ActiveLearningLoop;
+
+  constructor(scope: Construct, id: string, props: ActiveLearningStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const c = config.classifier;
+    let classifier: ClassifierEndpointOptions;
+    if (c.mode === 'endpoint-arn') {
+      if (!c.endpointArn)
+        throw new Error(
+          'activeLearning.classifier.endpointArn: required when activeLearning.classifier.mode is endpoint-arn',
+        );
+      classifier = { mode: 'endpoint-arn', name: c.name, endpointArn: c.endpointArn };
+    } else if (c.mode === 'create') {
+      if (!c.trainingDataUri)
+        throw new Error(
+          'activeLearning.classifier.trainingDataUri: required when activeLearning.classifier.mode is create',
+        );
+      classifier = {
+        mode: 'create',
+        name: c.name,
+        trainingDataUri: c.trainingDataUri,
+        languageCode: c.languageCode,
+        inferenceUnits: c.inferenceUnits,
+        multiLabel: config.multiLabel,
+      };
+    } else {
+      classifier = {
+        mode: 'ssm-parameter',
+        name: c.name,
+        parameterPrefix: c.parameterPrefix,
+        cacheSeconds: c.cacheSeconds,
+      };
+    }
+    this.loop = new ActiveLearningLoop(this, 'Loop', {
+      classifier,
+      threshold: config.threshold,
+      categories: config.categories,
+      multiLabel: config.multiLabel,
+      maxItemsPerReview: config.maxItemsPerReview,
+      a2i: {
+        workteamArn: config.a2i.workteamArn,
+        workersPerReview: config.a2i.workersPerReview,
+        taskTimeLimit: Duration.seconds(config.a2i.taskTimeLimitSeconds),
+        taskAvailability: Duration.seconds(config.a2i.taskAvailabilitySeconds),
+        // Validated against A2I_CONTENT_CLASSIFIERS by the configuration schema.
+        contentClassifiers: config.a2i.contentClassifiers as A2iContentClassifier[],
+      },
+      api: config.api,
+      feedbackBuffering: Duration.seconds(config.feedbackBufferSeconds),
+      uploadExpiration: Duration.days(config.uploadExpireAfterDays),
+    });
+    const loop = this.loop;
+    const out = ACTIVE_LEARNING_OUTPUTS;
+    new CfnOutput(this, out.API_URL, {
+      value: loop.api.url,
+      description: 'Base URL: POST classify, POST feedback (header x-api-key)',
+    });
+    new CfnOutput(this, out.API_KEY_ID, {
+      value: loop.apiKey.keyId,
+      description: 'aws apigateway get-api-key --include-value --api-key <id>',
+    });
+    new CfnOutput(this, out.UPLOAD_BUCKET, {
+      value: loop.uploadBucket.bucketName,
+      description: 'Upload batch feedback here (*.json)',
+    });
+    new CfnOutput(this, out.DATA_BUCKET, {
+      value: loop.dataBucket.bucketName,
+      description: 'Feedback, review reports and training data',
+    });
+    new CfnOutput(this, out.TRAINING_DATA_URI, {
+      value: loop.trainingDataUri,
+      description: 'Comprehend training CSV from reviewed feedback (per classifier)',
+    });
+    if (loop.classifier.parameter) {
+      new CfnOutput(this, out.ENDPOINT_PARAMETER, {
+        value: loop.classifier.parameter.parameterName,
+        description: 'Put the classifier endpoint ARN here',
+      });
+    }
+    if (loop.reviewBackend instanceof A2iReview) {
+      new CfnOutput(this, out.WORKTEAM_ARN, {
+        value: loop.reviewBackend.workteamArn,
+        description: 'A2I private workteam',
+      });
+      new CfnOutput(this, out.FLOW_DEFINITION_ARN, {
+        value: loop.reviewBackend.flowDefinitionArn,
+        description: 'A2I flow definition',
+      });
+      if (loop.reviewBackend.userPool) {
+        new CfnOutput(this, out.WORKFORCE_USER_POOL, {
+          value: loop.reviewBackend.userPool.userPoolId,
+          description: 'Add reviewers here (group of the workteam)',
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,229 @@
+import {
+  CreateFlowDefinitionCommand,
+  DeleteFlowDefinitionCommand,
+  DescribeFlowDefinitionCommand,
+  SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { mockClient } from 'aws-sdk-client-mock';
+import { flowDefinitionName } from '../../../lambdas/active-learning/core/flow-definition';
+import { handler as onEvent } from '../../../lambdas/active-learning/flow-definition';
+import { handler as isComplete } from '../../../lambdas/active-learning/flow-definition-status';
+import { ConfigurationError } from '../../../lambdas/shared/errors';
+import { createReviewBackend } from '../../../lambdas/shared/review-backends';
+import { A2iReviewBackend } from '../../../lambdas/shared/review-backends/a2i';
+import { a2iRuntime } from '../../../lambdas/shared/review-backends/a2i-runtime';
+import { FakeA2iRuntime } from './fake-a2i';
+
+const a2i = new FakeA2iRuntime();
+const sagemaker = mockClient(SageMakerClient);
+const FLOW = 'arn:aws:sagemaker:us-east-1:123456789012:flow-definition/x-abc';
+const error = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: {} });
+const batch = {
+  id: 'al-abc-0',
+  input: { categories: ['A', 'B'], items: [{ index: 0, utterance: 'u', classifier: 'c' }] },
+};
+
+describe('A2I review back end (against a local A2I runtime)', () => {
+  beforeAll(() => a2i.start());
+  afterAll(() => a2i.stop());
+  beforeEach(() => a2i.reset());
+  const backend = (classifiers: ConstructorParameters<typeof A2iReviewBackend>[2] = []) =>
+    new A2iReviewBackend(a2iRuntime({ endpoint: a2i.endpoint, region: 'us-east-1' }), FLOW, classifiers);
+
+  it('starts a human loop named by the batch id (SigV4-signed POST /human-loops), with the input and the content classifiers', async () => {
+    await expect(backend(['FreeOfPersonallyIdentifiableInformation']).start(batch)).resolves.toBe('started');
+    expect(a2i.requests).toHaveLength(1);
+    const [request] = a2i.requests;
+    expect(request).toMatchObject({ method: 'POST', path: '/human-loops' });
+    expect(request!.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=S3RVER\/\d{8}\/us-east-1\/sagemaker\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
+    // The signature verifies: re-sign what the server received with the same key and date.
+    const signedHeaders = /SignedHeaders=([^,]+)/.exec(request!.authorization!)![1]!.split(';');
+    const amzDate = request!.headers['x-amz-date']!;
+    const verifier = new SignatureV4({
+      service: 'sagemaker',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      sha256: Hash.bind(null, 'sha256'),
+    });
+    const url = new URL(a2i.endpoint);
+    const resigned = await verifier.sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: request!.path,
+        body: request!.body,
+        headers: Object.fromEntries(
+          signedHeaders.filter((h) => h !== 'authorization').map((h) => [h, request!.headers[h]!]),
+        ),
+      }),
+      {
+        signingDate: new Date(
+          `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+        ),
+      },
+    );
+    expect(resigned.headers.authorization).toBe(request!.authorization);
+    expect(request!.input).toEqual({
+      HumanLoopName: 'al-abc-0',
+      FlowDefinitionArn: FLOW,
+      HumanLoopInput: { InputContent: JSON.stringify(batch.input) },
+      DataAttributes: { ContentClassifiers: ['FreeOfPersonallyIdentifiableInformation'] },
+    });
+  });
+
+  it('treats ConflictException ("already exists") as already started, throttling as ThrottledError, other errors as errors', async () => {
+    await backend().start(batch);
+    await expect(backend().start(batch)).resolves.toBe('already-exists');
+    a2i.failWith = { status: 400, type: 'ThrottlingException', message: 'Rate exceeded' };
+    await expect(backend().start(batch)).rejects.toThrow('A2I throttled StartHumanLoop for al-abc-0');
+    a2i.failWith = { status: 400, type: 'ValidationException', message: 'flow definition is not active' };
+    await expect(backend().start(batch)).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'flow definition is not active',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('refuses invalid names and inputs over the InputContent limit before calling A2I', async () => {
+    await expect(backend().start({ ...batch, id: 'Bad_Name' })).rejects.toThrow('Invalid human loop name');
+    const huge = {
+      ...batch,
+      input: { ...batch.input, items: [{ index: 0, utterance: 'x'.repeat(3_145_728), classifier: 'c' }] },
+    };
+    await expect(backend().start(huge)).rejects.toThrow('over the A2I limit of 3145728');
+    expect(a2i.requests).toHaveLength(0);
+  });
+
+  it('is chosen by REVIEW_BACKEND, with configuration errors that name the variable and the value', () => {
+    expect(createReviewBackend({ REVIEW_BACKEND: 'a2i', REVIEW_FLOW_DEFINITION_ARN: FLOW })).toBeInstanceOf(
+      A2iReviewBackend,
+    );
+    expect(() => createReviewBackend({})).toThrow('REVIEW_BACKEND is missing');
+    expect(() => createReviewBackend({ REVIEW_BACKEND: 'portal' })).toThrow(ConfigurationError);
+    expect(() => createReviewBackend({ REVIEW_BACKEND: 'portal' })).toThrow(
+      'REVIEW_BACKEND is "portal"; supported review back ends: a2i',
+    );
+    expect(() => createReviewBackend({ REVIEW_BACKEND: 'a2i' })).toThrow('REVIEW_FLOW_DEFINITION_ARN is missing');
+    expect(() =>
+      createReviewBackend({
+        REVIEW_BACKEND: 'a2i',
+        REVIEW_FLOW_DEFINITION_ARN: FLOW,
+        REVIEW_A2I_CONTENT_CLASSIFIERS: 'FreeOfAdultContent,Nope',
+      }),
+    ).toThrow('unknown values Nope');
+  });
+});
+
+describe('flow definition custom resource', () => {
+  const properties = {
+    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:provider',
+    NamePrefix: 'mlw-loop-a2ireview',
+    RoleArn: 'arn:aws:iam::123456789012:role/flow',
+    HumanTaskUiArn: 'arn:aws:sagemaker:us-east-1:123456789012:human-task-ui/ui',
+    WorkteamArn: 'arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/team',
+    OutputPath: 's3://data/review-output/',
+    TaskTitle: 'Classify',
+    TaskDescription: 'Choose',
+    TaskCount: '2',
+    TaskTimeLimitInSeconds: '3600',
+    TaskAvailabilityLifetimeInSeconds: '864000',
+  };
+  const { ServiceToken: _token, ...parsed } = properties;
+  const name = flowDefinitionName({
+    ...parsed,
+    TaskCount: 2,
+    TaskTimeLimitInSeconds: 3600,
+    TaskAvailabilityLifetimeInSeconds: 864000,
+  });
+
+  beforeEach(() => sagemaker.reset());
+
+  it('creates the flow definition under a name derived from its properties (numbers from CloudFormation strings)', async () => {
+    sagemaker.on(CreateFlowDefinitionCommand).resolves({ FlowDefinitionArn: FLOW });
+    const result = await onEvent({ RequestType: 'Create', ResourceProperties: properties });
+    expect(result).toEqual({ PhysicalResourceId: name, Data: { FlowDefinitionName: name } });
+    expect(name).toMatch(/^mlw-loop-a2ireview-[0-9a-f]{12}$/);
+    expect(sagemaker).toHaveReceivedCommandWith(CreateFlowDefinitionCommand, {
+      FlowDefinitionName: name,
+      RoleArn: properties.RoleArn,
+      HumanLoopConfig: expect.objectContaining({
+        TaskCount: 2,
+        WorkteamArn: properties.WorkteamArn,
+        HumanTaskUiArn: properties.HumanTaskUiArn,
+      }),
+      OutputConfig: { S3OutputPath: 's3://data/review-output/' },
+    });
+    // A retried create finds its own name taken: done.
+    sagemaker.on(CreateFlowDefinitionCommand).rejects(error('ResourceInUse'));
+    await expect(onEvent({ RequestType: 'Create', ResourceProperties: properties })).resolves.toEqual(result);
+  });
+
+  it('replaces on update with a new deterministic name, and keeps the name when nothing changed', async () => {
+    sagemaker.on(CreateFlowDefinitionCommand).resolves({ FlowDefinitionArn: FLOW });
+    const same = await onEvent({
+      RequestType: 'Update',
+      PhysicalResourceId: name,
+      ResourceProperties: { ...properties, ServiceToken: 'other' },
+    });
+    expect(same.PhysicalResourceId).toBe(name);
+    expect(sagemaker).not.toHaveReceivedCommand(CreateFlowDefinitionCommand);
+    const changed = await onEvent({
+      RequestType: 'Update',
+      PhysicalResourceId: name,
+      ResourceProperties: { ...properties, TaskCount: '3' },
+    });
+    expect(changed.PhysicalResourceId).not.toBe(name);
+    expect(changed.PhysicalResourceId).toMatch(/^mlw-loop-a2ireview-[0-9a-f]{12}$/);
+    expect(sagemaker).toHaveReceivedCommandTimes(CreateFlowDefinitionCommand, 1);
+  });
+
+  it('deletes (already gone is fine; a failed create leaves nothing to delete)', async () => {
+    sagemaker.on(DeleteFlowDefinitionCommand).resolves({});
+    await onEvent({ RequestType: 'Delete', PhysicalResourceId: name, ResourceProperties: properties });
+    expect(sagemaker).toHaveReceivedCommandWith(DeleteFlowDefinitionCommand, { FlowDefinitionName: name });
+    sagemaker.on(DeleteFlowDefinitionCommand).rejects(error('ResourceNotFound'));
+    await expect(
+      onEvent({ RequestType: 'Delete', PhysicalResourceId: name, ResourceProperties: properties }),
+    ).resolves.toEqual({ PhysicalResourceId: name });
+    sagemaker.resetHistory();
+    await onEvent({
+      RequestType: 'Delete',
+      PhysicalResourceId: 'Mlw-Stack-FlowDefinition-ABC/2026',
+      ResourceProperties: properties,
+    });
+    expect(sagemaker).not.toHaveReceivedCommand(DeleteFlowDefinitionCommand);
+  });
+
+  it('reports completion from the flow definition status', async () => {
+    sagemaker
+      .on(DescribeFlowDefinitionCommand)
+      .resolvesOnce({ FlowDefinitionStatus: 'Initializing' })
+      .resolves({ FlowDefinitionStatus: 'Active', FlowDefinitionArn: FLOW });
+    await expect(isComplete({ RequestType: 'Create', PhysicalResourceId: name })).resolves.toEqual({
+      IsComplete: false,
+    });
+    await expect(isComplete({ RequestType: 'Create', PhysicalResourceId: name })).resolves.toEqual({
+      IsComplete: true,
+      Data: { FlowDefinitionArn: FLOW, FlowDefinitionName: name },
+    });
+    sagemaker
+      .on(DescribeFlowDefinitionCommand)
+      .resolves({ FlowDefinitionStatus: 'Failed', FailureReason: 'workteam not found' });
+    await expect(isComplete({ RequestType: 'Update', PhysicalResourceId: name })).rejects.toThrow('workteam not found');
+    sagemaker.on(DescribeFlowDefinitionCommand).resolves({ FlowDefinitionStatus: 'Deleting' });
+    await expect(isComplete({ RequestType: 'Delete', PhysicalResourceId: name })).resolves.toEqual({
+      IsComplete: false,
+    });
+    sagemaker.on(DescribeFlowDefinitionCommand).rejects(error('ResourceNotFound'));
+    await expect(isComplete({ RequestType: 'Delete', PhysicalResourceId: name })).resolves.toEqual({
+      IsComplete: true,
+    });
+  });
+});
