@@ -1,5 +1,5 @@
 import { type App, type Environment, Tags } from 'aws-cdk-lib';
-import { type AppConfig, parseConfig } from './config';
+import { type AppConfig, ConfigError, parseConfig } from './config';
 import { LOG_RETENTION_CONTEXT_KEY } from './shared/handler-function';
 import { applyNag } from './shared/nag';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
@@ -29,11 +29,20 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
   if (config.example.enabled) {
     new ExampleStack(app, name('Example'), { env, config: config.example, description: 'ml-workflows: example JSON-lines inspector' });
   }
+  // The review portal comes first: the active-learning loop hands its reviews to it (activeLearning.review=portal).
+  const reviewPortal = config.reviewPortal.enabled
+    ? new ReviewPortalStack(app, name('ReviewPortal'), { env, config: config.reviewPortal, description: 'ml-workflows: human review portal (task queue, API, web page)' })
+    : undefined;
   if (config.activeLearning.enabled) {
-    new ActiveLearningStack(app, name('ActiveLearning'), { env, config: config.activeLearning, description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification' });
-  }
-  if (config.reviewPortal.enabled) {
-    new ReviewPortalStack(app, name('ReviewPortal'), { env, config: config.reviewPortal, description: 'ml-workflows: human review portal (task queue, API, web page)' });
+    if (config.activeLearning.review === 'portal' && !reviewPortal) {
+      throw new ConfigError('Invalid configuration (cdk.json "context" or -c key=value):\n  - activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i', ['activeLearning.review']);
+    }
+    new ActiveLearningStack(app, name('ActiveLearning'), {
+      env,
+      config: config.activeLearning,
+      reviewBackend: reviewPortal?.portal,
+      description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification',
+    });
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), { env, config: config.labelingChain, description: 'ml-workflows: Ground Truth labeling job chaining' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '../../lambdas/active-learning/contract';
+import { REVIEW_BACKEND_KINDS } from '../../lambdas/shared/review';
 import { A2I_CONTENT_CLASSIFIERS } from '../../lambdas/shared/review-backends/contract';
 import { arn, bool, int, num, stringList } from './schema-helpers';
 
@@ -99,8 +100,11 @@ export const activeLearningConfigSchema = z
     multiLabel: bool().default(false),
     /** Items per human review. */
     maxItemsPerReview: int({ min: 1, max: 100 }).default(10),
-    /** Review back end. */
-    review: z.enum(['a2i']).default('a2i'),
+    /**
+     * Human-review back end: `portal` (the self-hosted review portal stack; works in any account) or `a2i` (Amazon
+     * A2I, for accounts that still have access: A2I is closed to new customers).
+     */
+    review: z.enum(REVIEW_BACKEND_KINDS).default('portal'),
     /** Amazon A2I settings. */
     a2i: a2iConfigSchema.prefault({}),
     /** API settings. */

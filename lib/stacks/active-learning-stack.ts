@@ -2,12 +2,18 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { type A2iContentClassifier } from '../../lambdas/shared/review-backends/contract';
 import { type ActiveLearningConfig } from '../config/active-learning';
+import { type IReviewBackend } from '../shared/review-backend';
 import { A2iReview, ActiveLearningLoop, type ClassifierEndpointOptions } from '../constructs/active-learning';
 
 /** Props of {@link ActiveLearningStack}. */
 export interface ActiveLearningStackProps extends StackProps {
   /** The `activeLearning` configuration section. */
   readonly config: ActiveLearningConfig;
+  /**
+   * The review back end when `config.review` is `portal` (the review portal stack's `portal`); ignored for `a2i`,
+   * where the loop creates its own A2I back end.
+   */
+  readonly reviewBackend?: IReviewBackend;
 }
 
 /** Names of the stack outputs (the CLI reads them). */
@@ -60,13 +66,19 @@ export class ActiveLearningStack extends Stack {
         cacheSeconds: c.cacheSeconds,
       };
     }
+    if (config.review === 'portal' && !props.reviewBackend) {
+      throw new Error(
+        'activeLearning.review is portal but no review portal is deployed: set reviewPortal.enabled=true, or activeLearning.review=a2i',
+      );
+    }
     this.loop = new ActiveLearningLoop(this, 'Loop', {
       classifier,
       threshold: config.threshold,
       categories: config.categories,
       multiLabel: config.multiLabel,
       maxItemsPerReview: config.maxItemsPerReview,
-      a2i: {
+      reviewBackend: config.review === 'portal' ? props.reviewBackend : undefined,
+      a2i: config.review === 'portal' ? undefined : {
         workteamArn: config.a2i.workteamArn,
         workersPerReview: config.a2i.workersPerReview,
         taskTimeLimit: Duration.seconds(config.a2i.taskTimeLimitSeconds),

@@ -20,8 +20,47 @@ function policyStatements(template: Template, rolePrefix: string): Record<string
     );
 }
 
-describe('active-learning stack (default configuration)', () => {
-  const template = templateOf(stackOf(realApp(), STACK));
+describe('active-learning stack (default configuration): reviews go to the review portal', () => {
+  const app = realApp();
+  const template = templateOf(stackOf(app, STACK));
+
+  it('binds the review starter to the portal task table (conditional create only)', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          [REVIEW_ENV.BACKEND]: 'portal',
+          [REVIEW_ENV.TASK_TABLE]: { 'Fn::ImportValue': Match.stringLikeRegexp('ReviewPortal') },
+          [REVIEW_ENV.PORTAL_ID]: Match.anyValue(),
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'dynamodb:PutItem', Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('ReviewPortal') } }),
+        ]),
+      },
+    });
+  });
+
+  it('consolidates the portal completion events and creates no A2I resources', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['ml-workflows.review-portal'], 'detail-type': ['Review Portal Task Status Change'] }),
+    });
+    template.resourceCountIs('AWS::SageMaker::HumanTaskUi', 0);
+    template.resourceCountIs('AWS::SageMaker::Workteam', 0);
+  });
+
+  it('depends on the review portal stack, not the other way round', () => {
+    const loopStack = stackOf(app, STACK);
+    const portalStack = stackOf(app, 'Mlw-ReviewPortal');
+    expect(loopStack.dependencies).toContain(portalStack);
+    expect(portalStack.dependencies).not.toContain(loopStack);
+  });
+});
+
+describe('active-learning stack with the A2I review back end', () => {
+  const template = templateOf(stackOf(realApp({ 'activeLearning.review': 'a2i' }), STACK));
 
   it('requires the API key on both methods and attaches the body validator and JSON-schema models', () => {
     const methods = template.findResources('AWS::ApiGateway::Method', { Properties: { HttpMethod: 'POST' } });
@@ -238,6 +277,7 @@ describe('active-learning stack configuration', () => {
       stackOf(
         realApp({
           activeLearning: {
+            review: 'a2i',
             threshold: 0.7,
             categories: ['SPAM', 'HAM'],
             multiLabel: true,
@@ -323,7 +363,10 @@ describe('active-learning stack configuration', () => {
     expect(() => realApp({ 'activeLearning.threshold': '1.5' })).toThrow(
       /activeLearning\.threshold: received "1\.5"; expected a value <= 1/,
     );
-    expect(() => realApp({ 'activeLearning.review': 'portal' })).toThrow(/activeLearning\.review: received "portal"/);
+    expect(() => realApp({ 'activeLearning.review': 'mturk' })).toThrow(/activeLearning\.review: received "mturk"; Invalid option: expected one of "portal"\|"a2i"/);
+    expect(() => realApp({ 'activeLearning.review': 'portal', 'reviewPortal.enabled': 'false' })).toThrow(
+      /activeLearning\.review: received "portal" but reviewPortal\.enabled is false/,
+    );
     expect(() => realApp({ 'activeLearning.categories': 'A|B,C' })).toThrow(/activeLearning\.categories\.0/);
     expect(() => realApp({ 'activeLearning.classifier.mode': 'endpoint-arn' })).toThrow(
       /activeLearning\.classifier\.endpointArn: required/,

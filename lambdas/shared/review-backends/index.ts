@@ -1,10 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '../errors';
 import { REVIEW_BACKEND_KINDS, REVIEW_ENV, type ReviewBackend } from '../review';
 import { A2iReviewBackend } from './a2i';
 import { type StartHumanLoop, a2iRuntime } from './a2i-runtime';
+import { portalBackendFromEnv } from './portal';
 import { A2I_CONTENT_CLASSIFIERS, A2I_ENV, type A2iContentClassifier } from './contract';
 
 let a2iClient: StartHumanLoop | undefined;
+let dynamoClient: DynamoDBClient | undefined;
 
 /**
  * The review back end named by `REVIEW_BACKEND` (set by the CDK back end's `bindStarter`), configured from the same
@@ -39,9 +42,11 @@ export function createReviewBackend(env: Readonly<Record<string, string | undefi
       a2iClient ??= a2iRuntime();
       return new A2iReviewBackend(a2iClient, flowDefinitionArn, classifiers as A2iContentClassifier[]);
     }
+    case 'portal':
+      return portalBackendFromEnv(env, (dynamoClient ??= new DynamoDBClient({})));
     default:
       throw new ConfigurationError(
-        `${REVIEW_ENV.BACKEND} is ${kind === undefined ? 'missing' : JSON.stringify(kind)}; supported review back ends: a2i (known kinds: ${REVIEW_BACKEND_KINDS.join(', ')})`,
+        `${REVIEW_ENV.BACKEND} is ${kind === undefined ? 'missing' : JSON.stringify(kind)}; supported review back ends: ${REVIEW_BACKEND_KINDS.join(', ')}`,
       );
   }
 }

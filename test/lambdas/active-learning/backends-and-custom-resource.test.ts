@@ -107,8 +107,8 @@ describe('A2I review back end (against a local A2I runtime)', () => {
     );
     expect(() => createReviewBackend({})).toThrow('REVIEW_BACKEND is missing');
     expect(() => createReviewBackend({ REVIEW_BACKEND: 'portal' })).toThrow(ConfigurationError);
-    expect(() => createReviewBackend({ REVIEW_BACKEND: 'portal' })).toThrow(
-      'REVIEW_BACKEND is "portal"; supported review back ends: a2i',
+    expect(() => createReviewBackend({ REVIEW_BACKEND: 'sqs' })).toThrow(
+      'REVIEW_BACKEND is "sqs"; supported review back ends: portal, a2i',
     );
     expect(() => createReviewBackend({ REVIEW_BACKEND: 'a2i' })).toThrow('REVIEW_FLOW_DEFINITION_ARN is missing');
     expect(() =>

@@ -134,7 +134,7 @@ describe('review starter and consolidation (s3rver + A2I mock)', () => {
     process.env.REVIEW_BACKEND = 'carrier-pigeon';
     resetStarter();
     await expect(start(objectCreated('feedback/x.jsonl'))).rejects.toThrow(
-      'REVIEW_BACKEND is "carrier-pigeon"; supported review back ends: a2i',
+      'REVIEW_BACKEND is "carrier-pigeon"; supported review back ends: portal, a2i',
     );
     process.env.REVIEW_BACKEND = 'a2i';
     resetStarter();
