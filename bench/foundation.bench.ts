@@ -2,10 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { HOUSE_BUNDLING } from '../lib/shared/bundling';
 import { REPO_ROOT } from '../lib/shared/paths';
-import { handlerEntries } from '../test/helpers/handlers';
+import { bundleHandlers, handlerEntries } from '../test/helpers/handlers';
 import { type Reporter, median } from './reporter';
 
 const SYNTH_RUNS = Number(process.env.BENCH_SYNTH_RUNS ?? 3);
@@ -56,16 +54,7 @@ async function benchHandlers(reporter: Reporter): Promise<void> {
   const outdir = mkdtempSync(join(tmpdir(), 'mlw-bundles-'));
   try {
     const entries = handlerEntries();
-    await build({
-      ...HOUSE_BUNDLING,
-      mainFields: [...HOUSE_BUNDLING.mainFields],
-      banner: { js: HOUSE_BUNDLING.banner },
-      entryPoints: Object.fromEntries(entries.map((e) => [e.replace(/\.ts$/, ''), join(REPO_ROOT, e)])),
-      bundle: true,
-      outdir,
-      outExtension: { '.js': '.mjs' },
-      logLevel: 'silent',
-    });
+    await bundleHandlers(outdir, entries);
     const empty = join(outdir, 'empty.mjs');
     writeFileSync(empty, 'export const handler = async () => undefined;\n');
     const importTime = (file: string): number => {

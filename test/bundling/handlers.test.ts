@@ -2,10 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { HOUSE_BUNDLING } from '../../lib/shared/bundling';
-import { REPO_ROOT } from '../../lib/shared/paths';
-import { handlerEntries } from '../helpers/handlers';
+import { bundleHandlers, handlerEntries } from '../helpers/handlers';
 
 describe('real bundling of every handler', () => {
   const entries = handlerEntries();
@@ -17,17 +14,7 @@ describe('real bundling of every handler', () => {
   it('bundles every entry with the house esbuild settings into a self-contained ESM file exporting handler', async () => {
     const outdir = mkdtempSync(join(tmpdir(), 'mlw-bundle-'));
     try {
-      const result = await build({
-        ...HOUSE_BUNDLING,
-        mainFields: [...HOUSE_BUNDLING.mainFields],
-        banner: { js: HOUSE_BUNDLING.banner },
-        entryPoints: Object.fromEntries(entries.map((e) => [e.replace(/\.ts$/, ''), join(REPO_ROOT, e)])),
-        bundle: true,
-        outdir,
-        outExtension: { '.js': '.mjs' },
-        metafile: true,
-        logLevel: 'silent',
-      });
+      const result = await bundleHandlers(outdir, entries);
       expect(result.errors).toEqual([]);
       const outputs = Object.entries(result.metafile.outputs).filter(([file]) => file.endsWith('.mjs'));
       expect(outputs).toHaveLength(entries.length);

@@ -1,5 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { type BuildResult, build } from 'esbuild';
+import { HOUSE_BUNDLING } from '../../lib/shared/bundling';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
 /**
@@ -16,4 +18,22 @@ export function handlerEntries(): string[] {
         .map((file) => relative(REPO_ROOT, join(root, workflow, file))),
     )
     .sort();
+}
+
+/**
+ * Bundle every handler entry with the house esbuild settings into `outdir` (`<entry path>.mjs`, with a metafile), as
+ * `HandlerFunction` does through CDK. Shared by the bundling test and the benchmark.
+ */
+export async function bundleHandlers(outdir: string, entries: string[] = handlerEntries()): Promise<BuildResult<{ metafile: true }>> {
+  return build({
+    ...HOUSE_BUNDLING,
+    mainFields: [...HOUSE_BUNDLING.mainFields],
+    banner: { js: HOUSE_BUNDLING.banner },
+    entryPoints: Object.fromEntries(entries.map((e) => [e.replace(/\.ts$/, ''), join(REPO_ROOT, e)])),
+    bundle: true,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'silent',
+  });
 }
