@@ -53,9 +53,22 @@ export function grantObjects(
     acknowledge(
       principal,
       `Object keys under ${bucket.node.path}/${keyPattern} are created at run time and cannot be listed in advance; the grant is limited to that prefix and to exact object actions.`,
-      `AwsSolutions-IAM5[Resource::${nagResourceName(bucket, bucket.bucketArn)}/${keyPattern}]`,
+      `AwsSolutions-IAM5[Resource::${nagResourceNameIn(principal, bucket, bucket.bucketArn)}/${keyPattern}]`,
     );
   }
+}
+
+/**
+ * How cdk-nag names `value` (an attribute of `owner`) in a finding on a resource of `consumer`'s stack: as in
+ * {@link nagResourceName} within one stack; across stacks the value arrives as `Fn::ImportValue` of the export CDK
+ * creates for it, and cdk-nag names it by the export name.
+ */
+export function nagResourceNameIn(consumer: IConstruct, owner: IConstruct, value: string): string {
+  const producer = Stack.of(owner);
+  if (!Token.isUnresolved(value) || Stack.of(consumer) === producer) return nagResourceName(owner, value);
+  // exportValue() creates (once) the same output an automatic cross-stack reference creates, and returns its import.
+  const imported = producer.resolve(producer.exportValue(value)) as { 'Fn::ImportValue'?: unknown };
+  return typeof imported['Fn::ImportValue'] === 'string' ? imported['Fn::ImportValue'] : nagResourceName(owner, value);
 }
 
 /**
