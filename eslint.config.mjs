@@ -5,7 +5,18 @@ import importX from 'eslint-plugin-import-x';
 import jest from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', 'cdk.out.*/**', 'dist/**', 'coverage/**', 'assets/**', 'bin/mlw.js', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      'cdk.out.*/**',
+      'dist/**',
+      'coverage/**',
+      'assets/**',
+      'bin/mlw.js',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -19,7 +30,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'import-x/order': ['error', { groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'], 'newlines-between': 'never' }],
+      'import-x/order': [
+        'error',
+        { groups: ['builtin', 'external', 'internal', 'parent', 'sibling', 'index'], 'newlines-between': 'never' },
+      ],
       'import-x/no-duplicates': 'error',
       eqeqeq: ['error', 'smart'],
     },
@@ -33,9 +47,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['aws-cdk-lib', 'aws-cdk-lib/*'], message: 'lambdas/** must not import aws-cdk-lib: handlers are bundled on their own.' },
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*'],
+              message: 'lambdas/** must not import aws-cdk-lib: handlers are bundled on their own.',
+            },
             { group: ['constructs', 'constructs/*'], message: 'lambdas/** must not import constructs.' },
-            { group: ['**/lib/**', '../lib', '../../lib', '../../../lib'], message: 'lambdas/** must not import the CDK app (lib/**).' },
+            {
+              group: ['**/lib/**', '../lib', '../../lib', '../../../lib'],
+              message: 'lambdas/** must not import the CDK app (lib/**).',
+            },
           ],
         },
       ],
@@ -51,7 +71,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+lambdas/(?!.*/contract$|shared/review$)',
-              message: 'lib/** may import only the zero-import contract files from lambdas/ (lambdas/<workflow>/contract.ts, lambdas/shared/review.ts).',
+              message:
+                'lib/** may import only the zero-import contract files from lambdas/ (lambdas/<workflow>/contract.ts, lambdas/shared/review.ts).',
             },
           ],
         },
@@ -68,7 +89,20 @@ export default tseslint.config(
       'jest/expect-expect': [
         'error',
         {
-          assertFunctionNames: ['expect', 'expect*', 'assert*', 'fc.assert', '*.hasResourceProperties', '*.hasResource', '*.resourceCountIs', '*.resourcePropertiesCountIs', '*.hasOutput', '*.hasMapping', '*.allResourcesProperties', '*.templateMatches'],
+          assertFunctionNames: [
+            'expect',
+            'expect*',
+            'assert*',
+            'fc.assert',
+            '*.hasResourceProperties',
+            '*.hasResource',
+            '*.resourceCountIs',
+            '*.resourcePropertiesCountIs',
+            '*.hasOutput',
+            '*.hasMapping',
+            '*.allResourcesProperties',
+            '*.templateMatches',
+          ],
         },
       ],
       '@typescript-eslint/unbound-method': 'off',
@@ -78,11 +112,17 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { parserOptions: { projectService: false }, globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      parserOptions: { projectService: false },
+      globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly' },
+    },
   },
   {
     files: ['**/*.js'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -26,14 +26,18 @@ function benchSynth(reporter: Reporter): void {
   const cdk = join(REPO_ROOT, 'node_modules/.bin/cdk');
   const runners = {
     tsx: 'npx tsx bin/app.ts',
-    'ts-node': 'npx ts-node --prefer-ts-exts --compilerOptions {"module":"commonjs","moduleResolution":"node"} bin/app.ts',
+    // The old `cdk init` app command (type-checks while it runs). The project's tsconfig targets bundlers, so ts-node
+    // gets Node's CommonJS module settings.
+    'ts-node': `npx ts-node --prefer-ts-exts --compilerOptions '{"module":"node16","moduleResolution":"node16"}' bin/app.ts`,
   };
   const samples: Record<string, number[]> = { tsx: [], 'ts-node': [] };
   for (let run = 0; run < SYNTH_RUNS; run += 1) {
     for (const [name, app] of Object.entries(runners)) {
       const outdir = mkdtempSync(join(tmpdir(), 'mlw-synth-'));
       try {
-        samples[name]!.push(timeCommand(cdk, ['synth', '--quiet', '--app', app, '--output', outdir], { CDK_DISABLE_VERSION_CHECK: '1' }));
+        samples[name]!.push(
+          timeCommand(cdk, ['synth', '--quiet', '--app', app, '--output', outdir], { CDK_DISABLE_VERSION_CHECK: '1' }),
+        );
       } finally {
         rmSync(outdir, { recursive: true, force: true });
       }
@@ -42,7 +46,13 @@ function benchSynth(reporter: Reporter): void {
   const tsx = median(samples.tsx!);
   const tsNode = median(samples['ts-node']!);
   reporter.figure('synth', 'cdk synth, all stacks, real bundling (tsx)', tsx / 1000, 's', `median of ${SYNTH_RUNS}`);
-  reporter.figure('synth', 'cdk synth, all stacks, real bundling (ts-node)', tsNode / 1000, 's', `median of ${SYNTH_RUNS}`);
+  reporter.figure(
+    'synth',
+    'cdk synth, all stacks, real bundling (ts-node)',
+    tsNode / 1000,
+    's',
+    `median of ${SYNTH_RUNS}`,
+  );
   reporter.figure('synth', 'ts-node / tsx', tsNode / tsx, '×');
 }
 
@@ -59,7 +69,14 @@ async function benchHandlers(reporter: Reporter): Promise<void> {
     writeFileSync(empty, 'export const handler = async () => undefined;\n');
     const importTime = (file: string): number => {
       const samples: number[] = [];
-      for (let i = 0; i < INIT_RUNS; i += 1) samples.push(timeCommand(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', `await import(${JSON.stringify(file)})`], HANDLER_ENV));
+      for (let i = 0; i < INIT_RUNS; i += 1)
+        samples.push(
+          timeCommand(
+            process.execPath,
+            ['--enable-source-maps', '--input-type=module', '-e', `await import(${JSON.stringify(file)})`],
+            HANDLER_ENV,
+          ),
+        );
       return median(samples);
     };
     const baseline = importTime(empty);
@@ -68,7 +85,13 @@ async function benchHandlers(reporter: Reporter): Promise<void> {
       const bundle = join(outdir, entry.replace(/\.ts$/, '.mjs'));
       const name = entry.replace(/^lambdas\//, '').replace(/\.ts$/, '');
       reporter.figure('handlers', `${name}: bundle size`, statSync(bundle).size / 1024, 'KiB');
-      reporter.figure('handlers', `${name}: cold init`, Math.max(0, importTime(bundle) - baseline), 'ms', `median of ${INIT_RUNS}, minus baseline`);
+      reporter.figure(
+        'handlers',
+        `${name}: cold init`,
+        Math.max(0, importTime(bundle) - baseline),
+        'ms',
+        `median of ${INIT_RUNS}, minus baseline`,
+      );
     }
   } finally {
     rmSync(outdir, { recursive: true, force: true });

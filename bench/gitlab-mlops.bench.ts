@@ -20,15 +20,31 @@ export default async function gitlabMlopsBench(reporter: Reporter): Promise<void
   for (let i = 0; i < 20; i += 1) reads.push((await timed(() => Promise.resolve(readZip(archive)))).ms);
   reporter.figure('gitlab-mlops', 'read + CRC-check seed archive (median of 20)', median(reads), 'ms');
   const seed = splitSeedArchive(readZip(archive));
-  reporter.figure('gitlab-mlops', 'seed files model-build / model-deploy', seed.build.length, 'files', `${seed.deploy.length} in model-deploy`);
+  reporter.figure(
+    'gitlab-mlops',
+    'seed files model-build / model-deploy',
+    seed.build.length,
+    'files',
+    `${seed.deploy.length} in model-deploy`,
+  );
   const payload = JSON.stringify(commitActions(seed.build)).length + JSON.stringify(commitActions(seed.deploy)).length;
-  reporter.figure('gitlab-mlops', 'commit payload, both repositories', payload / 1024, 'KiB', 'one commit per repository');
+  reporter.figure(
+    'gitlab-mlops',
+    'commit payload, both repositories',
+    payload / 1024,
+    'KiB',
+    'one commit per repository',
+  );
 
   const gitlab = await new FakeGitLab({ tokens: [TOKEN] }).start();
   try {
     gitlab.addGroup('ml/bench');
     const client = createGitLabClient(gitlab.url, TOKEN);
-    const variables = planVariables({ AWS_REGION: 'us-east-1', AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/SC-123456789012-pp-x-BuildRole-Y', ARTIFACT_BUCKET: 'bucket' });
+    const variables = planVariables({
+      AWS_REGION: 'us-east-1',
+      AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/SC-123456789012-pp-x-BuildRole-Y',
+      ARTIFACT_BUCKET: 'bucket',
+    });
     const request = {
       groupPath: 'ml/bench',
       branch: 'main',
@@ -44,7 +60,13 @@ export default async function gitlabMlopsBench(reporter: Reporter): Promise<void
     reporter.figure('gitlab-mlops', 'check-in, new projects: GitLab calls', firstCalls, 'calls');
     reporter.figure('gitlab-mlops', 'check-in, new projects: time (loopback)', first.ms, 'ms');
     const again = await timed(() => checkIn(client, request));
-    reporter.figure('gitlab-mlops', 'check-in again (idempotent): GitLab calls', gitlab.requests.length - firstCalls, 'calls', 'no commit, variables updated');
+    reporter.figure(
+      'gitlab-mlops',
+      'check-in again (idempotent): GitLab calls',
+      gitlab.requests.length - firstCalls,
+      'calls',
+      'no commit, variables updated',
+    );
     reporter.figure('gitlab-mlops', 'check-in again (idempotent): time (loopback)', again.ms, 'ms');
   } finally {
     await gitlab.stop();

@@ -17,8 +17,12 @@ export class Reporter {
   /** Record and print one figure. */
   public figure(group: string, name: string, value: number, unit: string, note?: string): void {
     this.figures.push({ group, name, value, unit, note });
-    const shown = Number.isInteger(value) ? value.toLocaleString('en-US') : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
-    process.stdout.write(`  ${group.padEnd(22)} ${name.padEnd(52)} ${shown.padStart(14)} ${unit}${note ? `  (${note})` : ''}\n`);
+    const shown = Number.isInteger(value)
+      ? value.toLocaleString('en-US')
+      : value.toLocaleString('en-US', { maximumFractionDigits: 2 });
+    process.stdout.write(
+      `  ${group.padEnd(22)} ${name.padEnd(52)} ${shown.padStart(14)} ${unit}${note ? `  (${note})` : ''}\n`,
+    );
   }
 
   /** Write every figure as JSON (for docs/performance.md). */

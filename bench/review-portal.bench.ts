@@ -37,7 +37,13 @@ export default async function reviewPortalBench(reporter: Reporter): Promise<voi
       totalGzip += gz;
       reporter.figure('review page weight', file.name, file.bytes, 'bytes', `${gz.toLocaleString('en-US')} gzip`);
     }
-    reporter.figure('review page weight', 'total (html + js + css)', total, 'bytes', `${totalGzip.toLocaleString('en-US')} gzip`);
+    reporter.figure(
+      'review page weight',
+      'total (html + js + css)',
+      total,
+      'bytes',
+      `${totalGzip.toLocaleString('en-US')} gzip`,
+    );
     reporter.figure('review page weight', 'esbuild build time', build.ms, 'ms');
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -61,7 +67,13 @@ export default async function reviewPortalBench(reporter: Reporter): Promise<voi
     const create = await timed(async () => {
       for (let i = 0; i < TASKS; i += 1) await backend.start(reviewBatch(`bench-${String(i).padStart(4, '0')}`, 5));
     });
-    reporter.figure('review portal (dynalite)', 'create task (conditional PutItem), mean', create.ms / TASKS, 'ms', `${TASKS} tasks of 5 items`);
+    reporter.figure(
+      'review portal (dynalite)',
+      'create task (conditional PutItem), mean',
+      create.ms / TASKS,
+      'ms',
+      `${TASKS} tasks of 5 items`,
+    );
 
     const claim = ((await import('../lambdas/review-portal/claim-task')) as { handler: Handler }).handler;
     const submit = ((await import('../lambdas/review-portal/submit-answers')) as { handler: Handler }).handler;
@@ -70,25 +82,61 @@ export default async function reviewPortalBench(reporter: Reporter): Promise<voi
     const rounds = 100;
     for (let i = 0; i < rounds; i += 1) {
       const user = { sub: `bench-reviewer-${i}` };
-      const claimed = await timed(() => claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext()));
+      const claimed = await timed(() =>
+        claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext()),
+      );
       claims.push(claimed.ms);
       const taskId = (JSON.parse(claimed.value.body) as { task: { taskId: string } }).task.taskId;
       const answers = Object.fromEntries([0, 1, 2, 3, 4].map((k) => [`textCategory${k}`, 'Positive']));
       const submitted = await timed(() =>
-        submit(apiEvent({ method: 'POST', resource: '/tasks/{taskId}/answers', path: `/tasks/${taskId}/answers`, user, pathParameters: { taskId }, body: { answers } }), lambdaContext()),
+        submit(
+          apiEvent({
+            method: 'POST',
+            resource: '/tasks/{taskId}/answers',
+            path: `/tasks/${taskId}/answers`,
+            user,
+            pathParameters: { taskId },
+            body: { answers },
+          }),
+          lambdaContext(),
+        ),
       );
       if (submitted.value.statusCode !== 200) throw new Error(`submit failed: ${submitted.value.body}`);
       submits.push(submitted.ms);
     }
-    reporter.figure('review portal (dynalite)', 'claim latency, median', median(claims), 'ms', `p95 ${percentile(claims, 95).toFixed(1)} ms; the claimed task is the oldest open one`);
-    reporter.figure('review portal (dynalite)', 'submit latency, median', median(submits), 'ms', `p95 ${percentile(submits, 95).toFixed(1)} ms; 5 answers, completes the task`);
+    reporter.figure(
+      'review portal (dynalite)',
+      'claim latency, median',
+      median(claims),
+      'ms',
+      `p95 ${percentile(claims, 95).toFixed(1)} ms; the claimed task is the oldest open one`,
+    );
+    reporter.figure(
+      'review portal (dynalite)',
+      'submit latency, median',
+      median(submits),
+      'ms',
+      `p95 ${percentile(submits, 95).toFixed(1)} ms; 5 answers, completes the task`,
+    );
 
     // Contention: 20 reviewers claim at once from the remaining queue; every claim must get a distinct task.
     const racers = Array.from({ length: 20 }, (_, i) => ({ sub: `racer-${i}` }));
-    const race = await timed(() => Promise.all(racers.map((user) => claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext()))));
+    const race = await timed(() =>
+      Promise.all(
+        racers.map((user) =>
+          claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext()),
+        ),
+      ),
+    );
     const ids = race.value.map((r) => (JSON.parse(r.body) as { task: { taskId: string } | null }).task?.taskId);
     if (new Set(ids).size !== ids.length) throw new Error('two reviewers got the same task');
-    reporter.figure('review portal (dynalite)', '20 concurrent claims, wall time', race.ms, 'ms', 'all distinct tasks (conditional writes)');
+    reporter.figure(
+      'review portal (dynalite)',
+      '20 concurrent claims, wall time',
+      race.ms,
+      'ms',
+      'all distinct tasks (conditional writes)',
+    );
   } finally {
     await dynalite.stop();
   }

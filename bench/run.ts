@@ -16,7 +16,9 @@ async function main(): Promise<void> {
     .sort();
   const reporter = new Reporter();
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  process.stdout.write(`ml-workflows benchmarks — node ${process.version}, ${arch()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`);
+  process.stdout.write(
+    `ml-workflows benchmarks — node ${process.version}, ${arch()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,
+  );
   for (const name of modules) {
     process.stdout.write(`\n# ${name}\n`);
     const mod = (await import(join(__dirname, `${name}.bench.ts`))) as { default: Benchmark };

@@ -46,7 +46,9 @@ export async function stackOutputs(options: AwsOptions, stackName: string): Prom
   const client = new CloudFormationClient(clientConfig(options));
   const answer = await client.send(new DescribeStacksCommand({ StackName: stackName }));
   const outputs = answer.Stacks?.[0]?.Outputs ?? [];
-  return Object.fromEntries(outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])));
+  return Object.fromEntries(
+    outputs.flatMap((o) => (o.OutputKey && o.OutputValue ? [[o.OutputKey, o.OutputValue]] : [])),
+  );
 }
 
 /**
@@ -62,7 +64,9 @@ export async function optionOrStackOutput(
   const outputs = await stackOutputs(options, source.stackName);
   const fromStack = outputs[source.outputKey];
   if (!fromStack) {
-    throw new Error(`Give ${source.optionName}, or deploy stack ${source.stackName} (output ${source.outputKey} not found)`);
+    throw new Error(
+      `Give ${source.optionName}, or deploy stack ${source.stackName} (output ${source.outputKey} not found)`,
+    );
   }
   return fromStack;
 }

@@ -12,7 +12,8 @@ export interface Progress {
  * @param total the value that means done (bytes, records, ...)
  */
 export function createProgress(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
-  if (!stream.isTTY || total <= 0) return { update: () => undefined, increment: () => undefined, stop: () => undefined };
+  if (!stream.isTTY || total <= 0)
+    return { update: () => undefined, increment: () => undefined, stop: () => undefined };
   const bar = new SingleBar(
     { format: `${label} [{bar}] {percentage}% | {value}/{total} | eta {eta_formatted}`, stream, hideCursor: true },
     Presets.shades_classic,

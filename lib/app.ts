@@ -23,19 +23,32 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
   const config = parseConfig(app.node.getAllContext() as Record<string, unknown>);
   app.node.setContext(LOG_RETENTION_CONTEXT_KEY, config.logRetentionDays);
   const env: Environment | undefined =
-    config.account !== undefined || config.region !== undefined ? { account: config.account, region: config.region } : undefined;
+    config.account !== undefined || config.region !== undefined
+      ? { account: config.account, region: config.region }
+      : undefined;
   const name = (workflow: string) => `${config.stackPrefix}-${workflow}`;
 
   if (config.example.enabled) {
-    new ExampleStack(app, name('Example'), { env, config: config.example, description: 'ml-workflows: example JSON-lines inspector' });
+    new ExampleStack(app, name('Example'), {
+      env,
+      config: config.example,
+      description: 'ml-workflows: example JSON-lines inspector',
+    });
   }
   // The review portal comes first: the active-learning loop hands its reviews to it (activeLearning.review=portal).
   const reviewPortal = config.reviewPortal.enabled
-    ? new ReviewPortalStack(app, name('ReviewPortal'), { env, config: config.reviewPortal, description: 'ml-workflows: human review portal (task queue, API, web page)' })
+    ? new ReviewPortalStack(app, name('ReviewPortal'), {
+        env,
+        config: config.reviewPortal,
+        description: 'ml-workflows: human review portal (task queue, API, web page)',
+      })
     : undefined;
   if (config.activeLearning.enabled) {
     if (config.activeLearning.review === 'portal' && !reviewPortal) {
-      throw new ConfigError('Invalid configuration (cdk.json "context" or -c key=value):\n  - activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i', ['activeLearning.review']);
+      throw new ConfigError(
+        'Invalid configuration (cdk.json "context" or -c key=value):\n  - activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
+        ['activeLearning.review'],
+      );
     }
     new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
@@ -45,15 +58,30 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
     });
   }
   if (config.labelingChain.enabled) {
-    new LabelingChainStack(app, name('LabelingChain'), { env, config: config.labelingChain, description: 'ml-workflows: Ground Truth labeling job chaining' });
+    new LabelingChainStack(app, name('LabelingChain'), {
+      env,
+      config: config.labelingChain,
+      description: 'ml-workflows: Ground Truth labeling job chaining',
+    });
   }
 
   if (config.gitlabMlops.enabled) {
-    new GitLabMlopsStack(app, name('GitLabMlops'), { env, config: config.gitlabMlops, stackPrefix: config.stackPrefix, account: config.account, region: config.region, description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)' });
+    new GitLabMlopsStack(app, name('GitLabMlops'), {
+      env,
+      config: config.gitlabMlops,
+      stackPrefix: config.stackPrefix,
+      account: config.account,
+      region: config.region,
+      description: 'ml-workflows: GitLab MLOps SageMaker project template (Service Catalog)',
+    });
   }
 
   if (config.streamingAnomaly.enabled) {
-    new StreamingAnomalyStack(app, name('StreamingAnomaly'), { env, config: config.streamingAnomaly, description: 'ml-workflows: streaming traffic anomaly pipeline' });
+    new StreamingAnomalyStack(app, name('StreamingAnomaly'), {
+      env,
+      config: config.streamingAnomaly,
+      description: 'ml-workflows: streaming traffic anomaly pipeline',
+    });
   }
 
   Tags.of(app).add('ml-workflows:app', 'ml-workflows');

@@ -16,7 +16,9 @@ export function registerExampleCommands(program: Command): void {
       const opened = await openSource(source, awsOptions(command));
       const progress = createProgress('reading', opened.size ?? 0);
       try {
-        const summary = await summarize(readJsonLines(opened.body, { gunzip: opened.gzip, onBytes: (b) => progress.update(b) }));
+        const summary = await summarize(
+          readJsonLines(opened.body, { gunzip: opened.gzip, onBytes: (b) => progress.update(b) }),
+        );
         progress.stop();
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
         if (summary.invalid > 0) process.exitCode = 2;

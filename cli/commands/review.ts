@@ -39,55 +39,81 @@ export function registerReviewCommands(program: Command): void {
     .option('--reviewers-per-item <n>', 'answers a task needs unless it says otherwise', '1')
     .option('--max-age-hours <n>', 'count tasks older than this as waiting too long', '24')
     .option('--json', 'print JSON')
-    .action(async (opts: { table?: string; reviewersPerItem: string; maxAgeHours: string; json?: boolean }, command: Command) => {
-      const aws = awsOptions(command);
-      const { stackName } = command.parent!.opts<CommonOptions>();
-      const table = await optionOrStackOutput(aws, opts.table, { stackName, outputKey: 'TaskTableName', optionName: '--table' });
-      const reviewersPerItem = positiveInt(opts.reviewersPerItem, '--reviewers-per-item');
-      const maxAge = positiveInt(opts.maxAgeHours, '--max-age-hours') * 3600;
-      const store = new TaskStore(new DynamoDBClient(clientConfig(aws)), table);
-      const stats = await queueStats(store.queue(), Date.now(), maxAge, { reviewersPerItem });
-      if (opts.json) {
-        process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-        return;
-      }
-      const rows: [string, string][] = [
-        ['open tasks', String(stats.open)],
-        ['being reviewed', String(stats.leased)],
-        ['available', String(stats.available)],
-        ['answers needed', String(stats.answersNeeded)],
-        ['oldest task', stats.oldestTaskCreatedAt ? `${formatAge(stats.oldestTaskAgeSeconds)} (created ${stats.oldestTaskCreatedAt})` : '-'],
-        ['waiting too long', `${stats.waitingTooLong} (older than ${opts.maxAgeHours} h)`],
-      ];
-      process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(18)} ${v}`).join('\n')}\n`);
-      if (stats.waitingTooLong > 0) process.exitCode = 2;
-    });
+    .action(
+      async (
+        opts: { table?: string; reviewersPerItem: string; maxAgeHours: string; json?: boolean },
+        command: Command,
+      ) => {
+        const aws = awsOptions(command);
+        const { stackName } = command.parent!.opts<CommonOptions>();
+        const table = await optionOrStackOutput(aws, opts.table, {
+          stackName,
+          outputKey: 'TaskTableName',
+          optionName: '--table',
+        });
+        const reviewersPerItem = positiveInt(opts.reviewersPerItem, '--reviewers-per-item');
+        const maxAge = positiveInt(opts.maxAgeHours, '--max-age-hours') * 3600;
+        const store = new TaskStore(new DynamoDBClient(clientConfig(aws)), table);
+        const stats = await queueStats(store.queue(), Date.now(), maxAge, { reviewersPerItem });
+        if (opts.json) {
+          process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
+          return;
+        }
+        const rows: [string, string][] = [
+          ['open tasks', String(stats.open)],
+          ['being reviewed', String(stats.leased)],
+          ['available', String(stats.available)],
+          ['answers needed', String(stats.answersNeeded)],
+          [
+            'oldest task',
+            stats.oldestTaskCreatedAt
+              ? `${formatAge(stats.oldestTaskAgeSeconds)} (created ${stats.oldestTaskCreatedAt})`
+              : '-',
+          ],
+          ['waiting too long', `${stats.waitingTooLong} (older than ${opts.maxAgeHours} h)`],
+        ];
+        process.stdout.write(`${rows.map(([k, v]) => `${k.padEnd(18)} ${v}`).join('\n')}\n`);
+        if (stats.waitingTooLong > 0) process.exitCode = 2;
+      },
+    );
 
   review
     .command('invite')
     .description('Invite a reviewer by email: Cognito sends a temporary password; the user joins the reviewers group')
-    .argument('<email>', 'the reviewer\'s email address')
+    .argument('<email>', "the reviewer's email address")
     .option('--user-pool-id <id>', 'user pool (default: stack output UserPoolId)')
     .option('--resend', 'send the invitation again to an existing user')
     .action(async (email: string, opts: { userPoolId?: string; resend?: boolean }, command: Command) => {
       if (!EMAIL.test(email)) throw new Error(`Not an email address: ${email}`);
       const aws = awsOptions(command);
       const { stackName } = command.parent!.opts<CommonOptions>();
-      const userPoolId = await optionOrStackOutput(aws, opts.userPoolId, { stackName, outputKey: 'UserPoolId', optionName: '--user-pool-id' });
+      const userPoolId = await optionOrStackOutput(aws, opts.userPoolId, {
+        stackName,
+        outputKey: 'UserPoolId',
+        optionName: '--user-pool-id',
+      });
       const cognito = new CognitoIdentityProviderClient(clientConfig(aws));
       const result = await inviteReviewer(cognito, userPoolId, email, opts.resend === true);
-      process.stdout.write(`${result === 'invited' ? 'Invited' : result === 'resent' ? 'Invitation sent again to' : 'Already a user (added to the reviewers group):'} ${email}\n`);
+      process.stdout.write(
+        `${result === 'invited' ? 'Invited' : result === 'resent' ? 'Invitation sent again to' : 'Already a user (added to the reviewers group):'} ${email}\n`,
+      );
     });
 
   review
     .command('create')
-    .description('Create review tasks from a JSON file: one batch {id, input} or a list of them (re-running creates nothing twice)')
+    .description(
+      'Create review tasks from a JSON file: one batch {id, input} or a list of them (re-running creates nothing twice)',
+    )
     .argument('<file>', 'JSON file of ReviewBatch objects (lambdas/shared/review.ts)')
     .option('--table <name>', 'task table (default: stack output TaskTableName)')
     .action(async (file: string, opts: { table?: string }, command: Command) => {
       const aws = awsOptions(command);
       const { stackName } = command.parent!.opts<CommonOptions>();
-      const table = await optionOrStackOutput(aws, opts.table, { stackName, outputKey: 'TaskTableName', optionName: '--table' });
+      const table = await optionOrStackOutput(aws, opts.table, {
+        stackName,
+        outputKey: 'TaskTableName',
+        optionName: '--table',
+      });
       const parsed = JSON.parse(await readFile(file, 'utf8')) as ReviewBatch | ReviewBatch[];
       const store = new TaskStore(new DynamoDBClient(clientConfig(aws)), table);
       for (const batch of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -125,7 +151,9 @@ export async function inviteReviewer(
     if (!(error instanceof UsernameExistsException)) throw error;
     result = 'existing';
   }
-  await cognito.send(new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: REVIEWER_GROUP }));
+  await cognito.send(
+    new AdminAddUserToGroupCommand({ UserPoolId: userPoolId, Username: email, GroupName: REVIEWER_GROUP }),
+  );
   return result;
 }
 

@@ -7,8 +7,18 @@ import { awsErrorName } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
-import { DEPLOY_PIPELINE_VARIABLES, DEPLOY_TRIGGER_ENV, ENDPOINT_STACK_MODEL_PARAMETER, GITLAB_MLOPS_METRICS } from './contract';
-import { type ApprovedVersion, type ModelPackageChange, decideDeployment, needsApprovedVersions } from './core/deploy-decision';
+import {
+  DEPLOY_PIPELINE_VARIABLES,
+  DEPLOY_TRIGGER_ENV,
+  ENDPOINT_STACK_MODEL_PARAMETER,
+  GITLAB_MLOPS_METRICS,
+} from './contract';
+import {
+  type ApprovedVersion,
+  type ModelPackageChange,
+  decideDeployment,
+  needsApprovedVersions,
+} from './core/deploy-decision';
 
 const env = defineEnv({
   [DEPLOY_TRIGGER_ENV.GITLAB_URL]: z.url(),
@@ -49,7 +59,9 @@ async function deployedModelPackages(stackNames: readonly string[]): Promise<str
   for (const StackName of stackNames) {
     try {
       const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName }));
-      const value = Stacks?.[0]?.Parameters?.find((p) => p.ParameterKey === ENDPOINT_STACK_MODEL_PARAMETER)?.ParameterValue;
+      const value = Stacks?.[0]?.Parameters?.find(
+        (p) => p.ParameterKey === ENDPOINT_STACK_MODEL_PARAMETER,
+      )?.ParameterValue;
       if (value) arns.push(value);
     } catch (error) {
       if (awsErrorName(error) === 'ValidationError' && /does not exist/.test((error as Error).message)) continue;
@@ -63,7 +75,12 @@ async function approvedVersions(groupName: string): Promise<ApprovedVersion[]> {
   const versions: ApprovedVersion[] = [];
   const pages = paginateListModelPackages(
     { client: sagemaker },
-    { ModelPackageGroupName: groupName, ModelApprovalStatus: ModelApprovalStatus.APPROVED, SortBy: 'CreationTime', SortOrder: 'Descending' },
+    {
+      ModelPackageGroupName: groupName,
+      ModelApprovalStatus: ModelApprovalStatus.APPROVED,
+      SortBy: 'CreationTime',
+      SortOrder: 'Descending',
+    },
   );
   for await (const page of pages) {
     for (const summary of page.ModelPackageSummaryList ?? []) {
@@ -92,7 +109,8 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
       status: detail.ModelApprovalStatus,
     };
     logger.appendKeys({ modelPackageArn: change.arn, approvalStatus: change.status });
-    const deployed = change.status === 'Rejected' ? await deployedModelPackages(config[DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES]) : [];
+    const deployed =
+      change.status === 'Rejected' ? await deployedModelPackages(config[DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES]) : [];
     const approved = needsApprovedVersions(change, deployed) ? await approvedVersions(change.groupName) : [];
     const decision = decideDeployment(change, config[DEPLOY_TRIGGER_ENV.MODEL_PACKAGE_GROUP_NAME], deployed, approved);
 
@@ -116,15 +134,23 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
       },
     );
     metrics.addMetric(
-      decision.reason === 'rollback' ? GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED : GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED,
+      decision.reason === 'rollback'
+        ? GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED
+        : GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED,
       MetricUnit.Count,
       1,
     );
-    logger.info('Deploy pipeline started', { detail: decision.detail, pipelineId: pipeline.id, pipelineUrl: pipeline.webUrl });
+    logger.info('Deploy pipeline started', {
+      detail: decision.detail,
+      pipelineId: pipeline.id,
+      pipelineUrl: pipeline.webUrl,
+    });
     return { action: 'deploy', detail: decision.detail, pipelineId: pipeline.id };
   } catch (error) {
     metrics.addMetric(GITLAB_MLOPS_METRICS.DEPLOY_TRIGGER_FAILURES, MetricUnit.Count, 1);
-    logger.error('Deploy trigger failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.error('Deploy trigger failed', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     throw error;
   } finally {
     metrics.publishStoredMetrics();

@@ -21,7 +21,9 @@ const metrics = createMetrics();
 const s3 = new S3Client({});
 const secrets = new SecretsManagerClient({});
 
-const repositoryName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a GitLab project path (letters, digits, . _ -)');
+const repositoryName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a GitLab project path (letters, digits, . _ -)');
 const variables = z.record(z.string(), z.string()).default({});
 
 /** Properties of the `Custom::GitLabSeedCheckIn` resource (CloudFormation sends every scalar as a string). */
@@ -40,8 +42,16 @@ type Properties = z.infer<typeof propertiesSchema>;
 
 const eventSchema = z.discriminatedUnion('RequestType', [
   z.object({ RequestType: z.literal('Create'), ResourceProperties: z.record(z.string(), z.unknown()) }),
-  z.object({ RequestType: z.literal('Update'), PhysicalResourceId: z.string(), ResourceProperties: z.record(z.string(), z.unknown()) }),
-  z.object({ RequestType: z.literal('Delete'), PhysicalResourceId: z.string(), ResourceProperties: z.record(z.string(), z.unknown()) }),
+  z.object({
+    RequestType: z.literal('Update'),
+    PhysicalResourceId: z.string(),
+    ResourceProperties: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    RequestType: z.literal('Delete'),
+    PhysicalResourceId: z.string(),
+    ResourceProperties: z.record(z.string(), z.unknown()),
+  }),
 ]);
 
 /** Response to the Provider framework. */
@@ -59,7 +69,9 @@ function physicalIdOf(p: Properties): string {
 function parseProperties(raw: Record<string, unknown>): Properties {
   const result = propertiesSchema.safeParse(raw);
   if (!result.success) {
-    throw new Error(`Invalid ${'Custom::GitLabSeedCheckIn'} properties: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `Invalid ${'Custom::GitLabSeedCheckIn'} properties: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return result.data;
 }
@@ -122,7 +134,10 @@ async function remove(physicalId: string, p: Properties): Promise<CheckInRespons
     { groupPath: p.GroupPath, projectId: p.SageMakerProjectId, names: [p.BuildRepositoryName, p.DeployRepositoryName] },
     p.DeletePolicy,
   );
-  logger.info('GitLab projects removed according to the delete policy', { policy: p.DeletePolicy, outcomes: outcomes.map((o) => ({ ...o })) });
+  logger.info('GitLab projects removed according to the delete policy', {
+    policy: p.DeletePolicy,
+    outcomes: outcomes.map((o) => ({ ...o })),
+  });
   return { PhysicalResourceId: physicalId };
 }
 
@@ -147,7 +162,9 @@ export const handler = async (event: unknown): Promise<CheckInResponse> => {
     return await createOrUpdate(properties);
   } catch (error) {
     metrics.addMetric(GITLAB_MLOPS_METRICS.SEED_CHECK_IN_FAILURES, MetricUnit.Count, 1);
-    logger.error('Seed check-in failed', { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    logger.error('Seed check-in failed', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
     throw error;
   } finally {
     metrics.publishStoredMetrics();

@@ -49,7 +49,14 @@ export const TASK_TABLE = {
 export const OPEN_QUEUE = 'open';
 
 /** Attributes projected into the queue index (besides the keys): what a claim needs to pick a task. */
-export const QUEUE_INDEX_ATTRIBUTES = ['version', 'leases', 'answeredBy', 'requiredAnswers', 'status', 'skippedBy'] as const;
+export const QUEUE_INDEX_ATTRIBUTES = [
+  'version',
+  'leases',
+  'answeredBy',
+  'requiredAnswers',
+  'status',
+  'skippedBy',
+] as const;
 
 /** Metric names published by the portal (namespace `MlWorkflows`, dimensions `service` and `portal`). */
 export const REVIEW_PORTAL_METRICS = {

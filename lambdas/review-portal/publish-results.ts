@@ -41,7 +41,12 @@ async function publish(raw: DynamoDBRecord): Promise<void> {
   const task = record.dynamodb.NewImage as unknown as TaskRecord;
   const config = env();
   const portalId = config[ENV.PORTAL_ID];
-  const key = outputKey(config[ENV.OUTPUT_PREFIX], config[ENV.PORTAL_NAME], task.completedAt ?? new Date().toISOString(), task.taskId);
+  const key = outputKey(
+    config[ENV.OUTPUT_PREFIX],
+    config[ENV.PORTAL_NAME],
+    task.completedAt ?? new Date().toISOString(),
+    task.taskId,
+  );
   // The key depends only on the task: a re-delivered record overwrites the same object with the same content.
   await s3.send(
     new PutObjectCommand({
@@ -67,7 +72,9 @@ async function publish(raw: DynamoDBRecord): Promise<void> {
   );
   if ((answer.FailedEntryCount ?? 0) > 0) {
     const entry = answer.Entries?.[0];
-    throw new RetryableError(`Completion event for ${task.taskId} was not accepted: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim());
+    throw new RetryableError(
+      `Completion event for ${task.taskId} was not accepted: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
+    );
   }
   metrics.addMetric(REVIEW_PORTAL_METRICS.RESULTS_PUBLISHED, MetricUnit.Count, 1);
   logger.info('Result published', { taskId: task.taskId, key, answers: task.answeredBy.length });

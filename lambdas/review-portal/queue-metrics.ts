@@ -18,7 +18,12 @@ export const handler = async (_event: unknown, context: Context): Promise<QueueS
   const env = portalEnv();
   try {
     setPortalDimension(metrics, env[ENV.TASK_TABLE]);
-    const stats = await queueStats(new TaskStore(dynamodb, env[ENV.TASK_TABLE]).queue(), Date.now(), env[ENV.MAX_TASK_AGE_SECONDS], settingsFromEnv());
+    const stats = await queueStats(
+      new TaskStore(dynamodb, env[ENV.TASK_TABLE]).queue(),
+      Date.now(),
+      env[ENV.MAX_TASK_AGE_SECONDS],
+      settingsFromEnv(),
+    );
     metrics.addMetric(REVIEW_PORTAL_METRICS.QUEUE_DEPTH, MetricUnit.Count, stats.open);
     metrics.addMetric(REVIEW_PORTAL_METRICS.LEASED_TASKS, MetricUnit.Count, stats.leased);
     metrics.addMetric(REVIEW_PORTAL_METRICS.OLDEST_TASK_AGE, MetricUnit.Seconds, stats.oldestTaskAgeSeconds);

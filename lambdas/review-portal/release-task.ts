@@ -9,7 +9,11 @@ const dynamodb = new DynamoDBClient({});
 /** `POST /tasks/{taskId}/release`: skip a task — drop the reviewer's lease so someone else can take it. Idempotent. */
 export const handler = apiHandler(async (event, reviewer) => {
   const taskId = taskIdOf(event);
-  const { released } = await new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]).release(taskId, reviewer.workerId, Date.now());
+  const { released } = await new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]).release(
+    taskId,
+    reviewer.workerId,
+    Date.now(),
+  );
   logger.info('Task released', { taskId, workerId: reviewer.workerId, released });
   return ok({ taskId, released });
 });

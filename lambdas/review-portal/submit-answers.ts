@@ -10,7 +10,10 @@ const dynamodb = new DynamoDBClient({});
 
 /** Body of a submission: one answer per item, `textCategory<index>` → a category (or a list for multi-label tasks). */
 const SubmissionSchema = z.object({
-  answers: z.record(z.string().regex(/^textCategory\d+$/, 'answer fields are textCategory<index>'), z.union([z.string(), z.array(z.string())])),
+  answers: z.record(
+    z.string().regex(/^textCategory\d+$/, 'answer fields are textCategory<index>'),
+    z.union([z.string(), z.array(z.string())]),
+  ),
 });
 
 /**

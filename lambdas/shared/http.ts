@@ -10,7 +10,11 @@ const BASE_HEADERS = {
 } as const;
 
 /** A JSON answer with the given status code. */
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
@@ -18,7 +22,11 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 export const ok = (body: unknown): APIGatewayProxyResult => jsonResponse(200, body);
 
 /** A 4xx answer that says what is wrong: `{"message": reason, "details": [...]}`. */
-export function clientError(statusCode: number, reason: string, details: readonly string[] = []): APIGatewayProxyResult {
+export function clientError(
+  statusCode: number,
+  reason: string,
+  details: readonly string[] = [],
+): APIGatewayProxyResult {
   return jsonResponse(statusCode, details.length > 0 ? { message: reason, details } : { message: reason });
 }
 
@@ -31,7 +39,10 @@ export function serverError(requestId?: string, statusCode = 500): APIGatewayPro
  * Parse and validate a JSON request body.
  * @throws ValidationError naming each invalid field.
  */
-export function parseJsonBody<Schema extends z.ZodType>(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>, schema: Schema): z.infer<Schema> {
+export function parseJsonBody<Schema extends z.ZodType>(
+  event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
+  schema: Schema,
+): z.infer<Schema> {
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new ValidationError('Request body is required');
   }

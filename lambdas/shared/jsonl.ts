@@ -24,7 +24,10 @@ export interface ReadLinesOptions {
  * size: only the current line is held. Handles `\n` and `\r\n`, multi-byte UTF-8 split across chunks, and a last line
  * with no newline. Empty lines are skipped (but counted).
  */
-export async function* readLines(source: ByteSource, options: ReadLinesOptions = {}): AsyncGenerator<{ lineNumber: number; text: string }> {
+export async function* readLines(
+  source: ByteSource,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<{ lineNumber: number; text: string }> {
   let input: Readable = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
   if (options.onBytes) {
     let bytes = 0;

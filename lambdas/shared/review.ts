@@ -37,7 +37,12 @@ export interface ReviewTaskInput {
   readonly multiLabel?: boolean;
   readonly items: readonly ReviewItem[];
   /** The feedback object the batch came from, for tracing. */
-  readonly source?: { readonly bucket: string; readonly key: string; readonly version?: string; readonly batch: number };
+  readonly source?: {
+    readonly bucket: string;
+    readonly key: string;
+    readonly version?: string;
+    readonly batch: number;
+  };
 }
 
 /** A batch of items handed to a review back end. */

@@ -40,12 +40,16 @@ export interface OpenedObject {
 }
 
 /** Open an S3 object as a Node stream (nothing is buffered beyond the stream's high-water mark). */
-export async function openS3Object(client: S3Client, location: S3Location & { versionId?: string }): Promise<OpenedObject> {
+export async function openS3Object(
+  client: S3Client,
+  location: S3Location & { versionId?: string },
+): Promise<OpenedObject> {
   const answer = await client.send(
     new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }),
   );
   if (!answer.Body) throw new Error(`Empty body for ${formatS3Uri(location)}`);
-  const body = answer.Body instanceof Readable ? answer.Body : Readable.from(answer.Body as unknown as AsyncIterable<Uint8Array>);
+  const body =
+    answer.Body instanceof Readable ? answer.Body : Readable.from(answer.Body as unknown as AsyncIterable<Uint8Array>);
   return {
     body,
     contentLength: answer.ContentLength,

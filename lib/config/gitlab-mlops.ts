@@ -10,7 +10,10 @@ export const gitlabMlopsConfigSchema = z
     /** Base URL of the GitLab server (https). The OIDC trust of every project names this host. */
     gitlabUrl: z
       .string()
-      .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*$/, 'expected an https URL without a trailing slash, e.g. https://gitlab.example.com')
+      .regex(
+        /^https:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*$/,
+        'expected an https URL without a trailing slash, e.g. https://gitlab.example.com',
+      )
       .default('https://gitlab.com'),
     /** ARN of an existing IAM OIDC identity provider for the GitLab host; unset creates one (one per host and account). */
     oidcProviderArn: arn('iam', 'oidc-provider/').optional(),
@@ -32,7 +35,10 @@ export const gitlabMlopsConfigSchema = z
     /** IAM role ARNs (SageMaker Studio execution roles) given access to the portfolio. */
     studioRoleArns: stringList(arn('iam', 'role/')).default([]),
     /** Protected branch the pipelines run on; the build and deploy roles trust only this branch. */
-    branch: z.string().regex(/^[A-Za-z0-9._/-]{1,255}$/, 'expected a branch name').default('main'),
+    branch: z
+      .string()
+      .regex(/^[A-Za-z0-9._/-]{1,255}$/, 'expected a branch name')
+      .default('main'),
     /** What happens to the GitLab projects when a SageMaker project is deleted. */
     deletePolicy: z.enum(DELETE_POLICIES).default('retain'),
     /** Default name of the Secrets Manager secret with the GitLab token (a launch parameter can change it). */
@@ -41,7 +47,10 @@ export const gitlabMlopsConfigSchema = z
       .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'expected a Secrets Manager secret name')
       .default('gitlab/mlops-token'),
     /** Default GitLab group (namespace full path) of the repositories (a launch parameter can change it). */
-    defaultGroupPath: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a group path such as ml/team-a').optional(),
+    defaultGroupPath: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a group path such as ml/team-a')
+      .optional(),
     /**
      * Name of the S3 bucket that holds the product's assets (Lambda code, seed archive). Service Catalog products
      * need a literal name; unset derives `<stackPrefix>-gitlab-mlops-assets-<account>-<region>` when account and
@@ -49,20 +58,35 @@ export const gitlabMlopsConfigSchema = z
      */
     assetBucketName: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)')
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)',
+      )
       .optional(),
     /** VPC of the handlers (self-managed GitLab reachable only inside a VPC); with `subnetIds` and `securityGroupIds`. */
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0123456789abcdef0').optional(),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, 'expected a VPC id such as vpc-0123456789abcdef0')
+      .optional(),
     /** Subnets of the handlers (private subnets with a route to GitLab and to the AWS APIs). */
-    subnetIds: stringList(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0123456789abcdef0')).default([]),
+    subnetIds: stringList(
+      z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id such as subnet-0123456789abcdef0'),
+    ).default([]),
     /** Security groups of the handlers (outbound HTTPS to GitLab and the AWS APIs). */
-    securityGroupIds: stringList(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0123456789abcdef0')).default([]),
+    securityGroupIds: stringList(
+      z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id such as sg-0123456789abcdef0'),
+    ).default([]),
   })
   .strict()
-  .refine((c) => (c.vpcId === undefined) === (c.subnetIds.length === 0) && (c.vpcId === undefined) === (c.securityGroupIds.length === 0), {
-    message: 'vpcId, subnetIds and securityGroupIds go together: set all three (handlers in a VPC) or none',
-    path: ['vpcId'],
-  });
+  .refine(
+    (c) =>
+      (c.vpcId === undefined) === (c.subnetIds.length === 0) &&
+      (c.vpcId === undefined) === (c.securityGroupIds.length === 0),
+    {
+      message: 'vpcId, subnetIds and securityGroupIds go together: set all three (handlers in a VPC) or none',
+      path: ['vpcId'],
+    },
+  );
 
 /** Validated GitLab MLOps configuration. */
 export type GitLabMlopsConfig = z.infer<typeof gitlabMlopsConfigSchema>;

@@ -26,7 +26,9 @@ export const reviewPortalConfigSchema = z
     /** Multi-factor authentication for reviewers: `required` (TOTP) or `optional`. */
     mfa: z.enum(['required', 'optional']).default('required'),
     /** More browser origins allowed to call the API (CORS), e.g. `http://localhost:8080` for local page development. */
-    allowedOrigins: stringList(z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as https://review.example.com')).default([]),
+    allowedOrigins: stringList(
+      z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as https://review.example.com'),
+    ).default([]),
   })
   .strict();
 

@@ -75,6 +75,11 @@ export function validateExclusive(scope: IConstruct, props: Record<string, unkno
   const given = Object.entries(props).filter(([, v]) => v !== undefined);
   if (given.length > 1) {
     const names = given.map(([k]) => k);
-    throw new ConstructValidationError(scope, names.join(' and '), '(both given)', `give at most one of ${names.join(', ')}`);
+    throw new ConstructValidationError(
+      scope,
+      names.join(' and '),
+      '(both given)',
+      `give at most one of ${names.join(', ')}`,
+    );
   }
 }

@@ -43,7 +43,11 @@ export function grantObjects(
   }
   if (bucket.encryptionKey) {
     const keyActions =
-      access === 'read' ? ['kms:Decrypt'] : access === 'delete' ? [] : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
+      access === 'read'
+        ? ['kms:Decrypt']
+        : access === 'delete'
+          ? []
+          : ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'];
     if (keyActions.length > 0) {
       iam.Grant.addToPrincipal({ grantee, actions: keyActions, resourceArns: [bucket.encryptionKey.keyArn] });
     }

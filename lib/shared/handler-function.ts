@@ -1,5 +1,12 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, aws_sqs as sqs } from 'aws-cdk-lib';
+import {
+  Duration,
+  RemovalPolicy,
+  aws_iam as iam,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_sqs as sqs,
+} from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type Construct } from 'constructs';
 import { HOUSE_BUNDLING } from './bundling';
@@ -26,11 +33,10 @@ export const METRICS_NAMESPACE = 'MlWorkflows';
 export type InvocationMode = 'sync' | 'async' | 'event-source' | 'custom-resource' | 'step-functions';
 
 /** Props of {@link HandlerFunction}. */
-export interface HandlerFunctionProps
-  extends Omit<
-    NodejsFunctionProps,
-    'entry' | 'handler' | 'runtime' | 'architecture' | 'logGroup' | 'tracing' | 'bundling' | 'role' | 'deadLetterQueue'
-  > {
+export interface HandlerFunctionProps extends Omit<
+  NodejsFunctionProps,
+  'entry' | 'handler' | 'runtime' | 'architecture' | 'logGroup' | 'tracing' | 'bundling' | 'role' | 'deadLetterQueue'
+> {
   /** Absolute path of the handler file (use `lambdaEntry('<workflow>/<function>.ts')`). The export is `handler`. */
   readonly entry: string;
   /** How the function is invoked; decides its failure handling. */
@@ -137,9 +143,19 @@ export class HandlerFunction extends NodejsFunction {
       );
     }
     if (deadLetterQueue) {
-      acknowledge(deadLetterQueue, 'This queue is itself a dead-letter queue; it has no further redrive.', 'AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy');
+      acknowledge(
+        deadLetterQueue,
+        'This queue is itself a dead-letter queue; it has no further redrive.',
+        'AwsSolutions-SQS3',
+        'Serverless-SQSRedrivePolicy',
+      );
     } else {
-      acknowledge(this, noDlqReason(props.invocation), 'Serverless-LambdaDLQ', 'Serverless-LambdaAsyncFailureDestination');
+      acknowledge(
+        this,
+        noDlqReason(props.invocation),
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaAsyncFailureDestination',
+      );
     }
   }
 
@@ -173,7 +189,7 @@ function noDlqReason(mode: InvocationMode): string {
 
 function retentionFromContext(scope: Construct): logs.RetentionDays {
   const days: unknown = scope.node.tryGetContext(LOG_RETENTION_CONTEXT_KEY);
-  return typeof days === 'number' ? (days) : logs.RetentionDays.ONE_MONTH;
+  return typeof days === 'number' ? days : logs.RetentionDays.ONE_MONTH;
 }
 
 function kebab(id: string): string {
@@ -182,4 +198,3 @@ function kebab(id: string): string {
     .replace(/[^A-Za-z0-9]+/g, '-')
     .toLowerCase();
 }
-

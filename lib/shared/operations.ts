@@ -58,7 +58,11 @@ export class WorkflowOperations extends Construct {
           resources: ['*'], // in a key policy, "*" is this key
         }),
       );
-      const topic = new sns.Topic(this, 'AlarmTopic', { displayName: `${props.title} alarms`, enforceSSL: true, masterKey: key });
+      const topic = new sns.Topic(this, 'AlarmTopic', {
+        displayName: `${props.title} alarms`,
+        enforceSSL: true,
+        masterKey: key,
+      });
       topic.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'AllowCloudWatchAlarmsToPublish',
@@ -85,8 +89,13 @@ export class WorkflowOperations extends Construct {
 
   /** Alarm when a dead-letter queue holds any message, and graph its depth. */
   public addDeadLetterQueue(label: string, queue: sqs.IQueue): cloudwatch.Alarm {
-    const metric = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-    this.dashboard.addWidgets(new cloudwatch.GraphWidget({ title: `${label}: messages`, left: [metric.with({ label })], width: 8 }));
+    const metric = queue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5),
+      statistic: 'Maximum',
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: `${label}: messages`, left: [metric.with({ label })], width: 8 }),
+    );
     return this.addAlarm(
       metric.createAlarm(this, `${sanitize(label)}DlqAlarm`, {
         alarmDescription: `${label} holds failed events: inspect and redrive them.`,
@@ -104,7 +113,10 @@ export class WorkflowOperations extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${label}: invocations and errors`,
-        left: [fn.metricInvocations({ period: Duration.minutes(5), label: 'invocations' }), errors.with({ label: 'errors' })],
+        left: [
+          fn.metricInvocations({ period: Duration.minutes(5), label: 'invocations' }),
+          errors.with({ label: 'errors' }),
+        ],
         right: [fn.metricDuration({ period: Duration.minutes(5), statistic: 'p95', label: 'p95 duration' })],
         width: 8,
       }),
@@ -135,7 +147,11 @@ export class WorkflowOperations extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: `${label}: executions`,
-        left: [stateMachine.metricStarted({ period: Duration.minutes(5), label: 'started' }), stateMachine.metricSucceeded({ period: Duration.minutes(5), label: 'succeeded' }), failed],
+        left: [
+          stateMachine.metricStarted({ period: Duration.minutes(5), label: 'started' }),
+          stateMachine.metricSucceeded({ period: Duration.minutes(5), label: 'succeeded' }),
+          failed,
+        ],
         width: 8,
       }),
     );

@@ -51,7 +51,9 @@ export interface SecureBucketOptions {
 export class SecureBucket extends s3.Bucket {
   constructor(scope: Construct, id: string, options: SecureBucketOptions = {}) {
     const versioned = options.versioned ?? true;
-    const lifecycleRules: s3.LifecycleRule[] = [{ id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) }];
+    const lifecycleRules: s3.LifecycleRule[] = [
+      { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
+    ];
     if (versioned) {
       lifecycleRules.push({
         id: 'expire-noncurrent-versions',
@@ -104,7 +106,11 @@ export class AccessLogsBucket extends s3.Bucket {
       lifecycleRules: [{ id: 'expire-access-logs', expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledge(this, 'This is the access-log bucket: logging it into itself would loop, and another log bucket would need one too.', 'AwsSolutions-S1');
+    acknowledge(
+      this,
+      'This is the access-log bucket: logging it into itself would loop, and another log bucket would need one too.',
+      'AwsSolutions-S1',
+    );
   }
 }
 

@@ -78,14 +78,17 @@ export class ActiveLearningStack extends Stack {
       multiLabel: config.multiLabel,
       maxItemsPerReview: config.maxItemsPerReview,
       reviewBackend: config.review === 'portal' ? props.reviewBackend : undefined,
-      a2i: config.review === 'portal' ? undefined : {
-        workteamArn: config.a2i.workteamArn,
-        workersPerReview: config.a2i.workersPerReview,
-        taskTimeLimit: Duration.seconds(config.a2i.taskTimeLimitSeconds),
-        taskAvailability: Duration.seconds(config.a2i.taskAvailabilitySeconds),
-        // Validated against A2I_CONTENT_CLASSIFIERS by the configuration schema.
-        contentClassifiers: config.a2i.contentClassifiers as A2iContentClassifier[],
-      },
+      a2i:
+        config.review === 'portal'
+          ? undefined
+          : {
+              workteamArn: config.a2i.workteamArn,
+              workersPerReview: config.a2i.workersPerReview,
+              taskTimeLimit: Duration.seconds(config.a2i.taskTimeLimitSeconds),
+              taskAvailability: Duration.seconds(config.a2i.taskAvailabilitySeconds),
+              // Validated against A2I_CONTENT_CLASSIFIERS by the configuration schema.
+              contentClassifiers: config.a2i.contentClassifiers as A2iContentClassifier[],
+            },
       api: config.api,
       feedbackBuffering: Duration.seconds(config.feedbackBufferSeconds),
       uploadExpiration: Duration.days(config.uploadExpireAfterDays),

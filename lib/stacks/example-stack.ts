@@ -14,6 +14,9 @@ export class ExampleStack extends Stack {
   constructor(scope: Construct, id: string, props: ExampleStackProps) {
     super(scope, id, props);
     const inspector = new JsonLinesInspector(this, 'Inspector', { expireAfterDays: props.config.expireAfterDays });
-    new CfnOutput(this, 'BucketName', { value: inspector.bucket.bucketName, description: 'Upload incoming/*.jsonl here' });
+    new CfnOutput(this, 'BucketName', {
+      value: inspector.bucket.bucketName,
+      description: 'Upload incoming/*.jsonl here',
+    });
   }
 }

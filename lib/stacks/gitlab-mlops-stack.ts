@@ -56,11 +56,25 @@ export class GitLabMlopsStack extends Stack {
       deletePolicy: config.deletePolicy,
       tokenSecretName: config.tokenSecretName,
       defaultGroupPath: config.defaultGroupPath,
-      vpc: config.vpcId ? { vpcId: config.vpcId, subnetIds: config.subnetIds, securityGroupIds: config.securityGroupIds } : undefined,
+      vpc: config.vpcId
+        ? { vpcId: config.vpcId, subnetIds: config.subnetIds, securityGroupIds: config.securityGroupIds }
+        : undefined,
     });
-    new CfnOutput(this, 'PortfolioId', { value: this.template.portfolio.portfolioId, description: 'Service Catalog portfolio of the template' });
-    new CfnOutput(this, 'ProductId', { value: this.template.product.productId, description: 'Service Catalog product (SageMaker project template)' });
-    new CfnOutput(this, 'OidcProviderArn', { value: this.template.oidcProviderArn, description: 'IAM OIDC provider of the GitLab host' });
-    new CfnOutput(this, 'LaunchRoleArn', { value: this.template.launchRole.roleArn, description: 'Launch constraint role' });
+    new CfnOutput(this, 'PortfolioId', {
+      value: this.template.portfolio.portfolioId,
+      description: 'Service Catalog portfolio of the template',
+    });
+    new CfnOutput(this, 'ProductId', {
+      value: this.template.product.productId,
+      description: 'Service Catalog product (SageMaker project template)',
+    });
+    new CfnOutput(this, 'OidcProviderArn', {
+      value: this.template.oidcProviderArn,
+      description: 'IAM OIDC provider of the GitLab host',
+    });
+    new CfnOutput(this, 'LaunchRoleArn', {
+      value: this.template.launchRole.roleArn,
+      description: 'Launch constraint role',
+    });
   }
 }

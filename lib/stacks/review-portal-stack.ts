@@ -41,8 +41,16 @@ export class ReviewPortalStack extends Stack {
     const out = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     out(REVIEW_PORTAL_OUTPUTS.PORTAL_URL, this.portal.portalUrl, 'The review page');
     out(REVIEW_PORTAL_OUTPUTS.API_URL, this.portal.api.url, 'The review API');
-    out(REVIEW_PORTAL_OUTPUTS.USER_POOL_ID, this.portal.userPool.userPoolId, 'Reviewer accounts (mlw review invite EMAIL)');
-    out(REVIEW_PORTAL_OUTPUTS.USER_POOL_CLIENT_ID, this.portal.userPoolClient.userPoolClientId, 'OAuth client of the page');
+    out(
+      REVIEW_PORTAL_OUTPUTS.USER_POOL_ID,
+      this.portal.userPool.userPoolId,
+      'Reviewer accounts (mlw review invite EMAIL)',
+    );
+    out(
+      REVIEW_PORTAL_OUTPUTS.USER_POOL_CLIENT_ID,
+      this.portal.userPoolClient.userPoolClientId,
+      'OAuth client of the page',
+    );
     out(REVIEW_PORTAL_OUTPUTS.TASK_TABLE, this.portal.table.tableName, 'Review task table (mlw review stats)');
     out(REVIEW_PORTAL_OUTPUTS.OUTPUT_BUCKET, this.portal.outputBucket.bucketName, 'A2I-shaped results (output.json)');
     out(REVIEW_PORTAL_OUTPUTS.PORTAL_ID, this.portal.portalId, 'flowDefinitionArn of results and completion events');

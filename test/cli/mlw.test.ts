@@ -17,7 +17,8 @@ function mlw(...args: string[]): Promise<{ status: number | null; stdout: string
       process.execPath,
       [join(REPO_ROOT, 'bin/mlw.js'), ...args],
       { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      (error, stdout, stderr) =>
+        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -200,12 +200,10 @@ describe('simulate', () => {
       ) as CameraEventMessage;
       expect(Math.abs(data.event_time! - Date.now())).toBeLessThan(60_000);
 
-      kinesis
-        .on(PutRecordsCommand)
-        .callsFake((input: { Records: unknown[] }) => ({
-          FailedPutCount: input.Records.length,
-          Records: input.Records.map(() => ({ ErrorCode: 'InternalFailure' })),
-        }));
+      kinesis.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+        FailedPutCount: input.Records.length,
+        Records: input.Records.map(() => ({ ErrorCode: 'InternalFailure' })),
+      }));
       const failing = await simulate(new KinesisClient({ region: 'us-east-1' }), 'in', {
         stackName: 'x',
         cameras: 1,

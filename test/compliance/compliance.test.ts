@@ -18,7 +18,10 @@ interface ValidationReport {
 /** One line per violation of any severity (the CloudFormation schema plugin reports warnings): plugin, rule, paths. */
 function violationsOf(report: ValidationReport): string[] {
   return (report.pluginReports ?? []).flatMap((r) =>
-    r.violations.map((v) => `${r.pluginName} ${v.ruleName} (${v.severity ?? 'error'}): ${v.violatingConstructs.map((c) => c.constructPath).join('; ')}`),
+    r.violations.map(
+      (v) =>
+        `${r.pluginName} ${v.ruleName} (${v.severity ?? 'error'}): ${v.violatingConstructs.map((c) => c.constructPath).join('; ')}`,
+    ),
   );
 }
 

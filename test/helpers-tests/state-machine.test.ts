@@ -1,4 +1,10 @@
-import { Duration, Stack, aws_lambda as lambda, aws_stepfunctions as sfn, aws_stepfunctions_tasks as tasks } from 'aws-cdk-lib';
+import {
+  Duration,
+  Stack,
+  aws_lambda as lambda,
+  aws_stepfunctions as sfn,
+  aws_stepfunctions_tasks as tasks,
+} from 'aws-cdk-lib';
 import { runStateMachine, synthesizedDefinition } from '../helpers/state-machine';
 import { testApp } from '../helpers/app';
 
@@ -10,14 +16,20 @@ function stackWithStateMachine(): Stack {
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async (e) => ({ value: e.value * 2 });'),
   });
-  const double = new tasks.LambdaInvoke(stack, 'Double', { lambdaFunction: fn, payloadResponseOnly: true, resultPath: '$.doubled' });
+  const double = new tasks.LambdaInvoke(stack, 'Double', {
+    lambdaFunction: fn,
+    payloadResponseOnly: true,
+    resultPath: '$.doubled',
+  });
   double.addRetry({ errors: ['Flaky'], maxAttempts: 2, interval: Duration.seconds(30) });
   const wait = new sfn.Wait(stack, 'Pause', { time: sfn.WaitTime.duration(Duration.minutes(10)) });
   const big = new sfn.Succeed(stack, 'Big');
   const small = new sfn.Fail(stack, 'Small', { error: 'TooSmall', cause: 'value too small' });
   const definition = double
     .next(wait)
-    .next(new sfn.Choice(stack, 'IsBig').when(sfn.Condition.numberGreaterThan('$.doubled.value', 10), big).otherwise(small));
+    .next(
+      new sfn.Choice(stack, 'IsBig').when(sfn.Condition.numberGreaterThan('$.doubled.value', 10), big).otherwise(small),
+    );
   new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
   return stack;
 }
@@ -32,15 +44,19 @@ describe('state-machine test helper', () => {
 
   it('runs it locally with mocked tasks, zeroed waits and retries', async () => {
     let calls = 0;
-    const result = await runStateMachine(definition, { value: 6 }, {
-      taskResourceLocalHandlers: {
-        Double: async (input: unknown) => {
-          calls += 1;
-          if (calls === 1) throw Object.assign(new Error('try again'), { name: 'Flaky' });
-          return { value: (input as { value: number }).value * 2 };
+    const result = await runStateMachine(
+      definition,
+      { value: 6 },
+      {
+        taskResourceLocalHandlers: {
+          Double: async (input: unknown) => {
+            calls += 1;
+            if (calls === 1) throw Object.assign(new Error('try again'), { name: 'Flaky' });
+            return { value: (input as { value: number }).value * 2 };
+          },
         },
       },
-    });
+    );
     expect(result).toEqual({ value: 6, doubled: { value: 12 } });
     expect(calls).toBe(2);
   });

@@ -56,18 +56,35 @@ export class FakeGitLab {
     if (existing) return existing;
     const parts = fullPath.split('/');
     const parent = parts.length > 1 ? this.addGroup(parts.slice(0, -1).join('/')) : undefined;
-    const group: FakeGroup = { id: this.nextId++, fullPath, path: parts[parts.length - 1]!, parentId: parent?.id ?? null };
+    const group: FakeGroup = {
+      id: this.nextId++,
+      fullPath,
+      path: parts[parts.length - 1]!,
+      parentId: parent?.id ?? null,
+    };
     this.groups.set(fullPath, group);
     return group;
   }
 
   /** Create a project directly (as if a user had made it), optionally with files on `main`. */
-  public addProject(fullPath: string, options: { files?: Record<string, string | Buffer>; topics?: string[] } = {}): FakeProject {
+  public addProject(
+    fullPath: string,
+    options: { files?: Record<string, string | Buffer>; topics?: string[] } = {},
+  ): FakeProject {
     const slash = fullPath.lastIndexOf('/');
     const group = this.addGroup(fullPath.slice(0, slash));
-    const project = this.newProject(group, fullPath.slice(slash + 1), fullPath.slice(slash + 1), options.topics ?? [], '', 'main');
+    const project = this.newProject(
+      group,
+      fullPath.slice(slash + 1),
+      fullPath.slice(slash + 1),
+      options.topics ?? [],
+      '',
+      'main',
+    );
     if (options.files) {
-      const files = new Map(Object.entries(options.files).map(([path, data]) => [path, { data: Buffer.from(data), executable: false }]));
+      const files = new Map(
+        Object.entries(options.files).map(([path, data]) => [path, { data: Buffer.from(data), executable: false }]),
+      );
       project.branches.set('main', files);
       project.commits.push({ id: sha(`${fullPath}-initial`), branch: 'main', message: 'Initial commit', actions: [] });
     }
@@ -89,7 +106,14 @@ export class FakeGitLab {
     return this.requests.filter((r) => path.test(r.path) && (method === undefined || r.method === method));
   }
 
-  private newProject(group: FakeGroup, name: string, path: string, topics: string[], description: string, defaultBranch: string): FakeProject {
+  private newProject(
+    group: FakeGroup,
+    name: string,
+    path: string,
+    topics: string[],
+    description: string,
+    defaultBranch: string,
+  ): FakeProject {
     const project: FakeProject = {
       id: this.nextId++,
       name,
@@ -117,7 +141,10 @@ export class FakeGitLab {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://localhost');
     // Split the raw path first: an encoded slash (%2F) stays inside its segment, as GitLab expects for paths.
-    const segments = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    const segments = url.pathname
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
     const method = req.method ?? 'GET';
     let body: Record<string, unknown> = {};
     if (raw !== '') {
@@ -130,10 +157,17 @@ export class FakeGitLab {
     // Like GitLab (Grape), parameters may come in the query string or the body; the body wins.
     if (method !== 'GET') body = { ...Object.fromEntries(url.searchParams), ...body };
     const path = `/${segments.join('/')}`;
-    this.requests.push({ method, path, headers: { ...req.headers }, body, query: Object.fromEntries(url.searchParams) });
+    this.requests.push({
+      method,
+      path,
+      headers: { ...req.headers },
+      body,
+      query: Object.fromEntries(url.searchParams),
+    });
 
     if (segments[0] !== 'api' || segments[1] !== 'v4') return send(res, 404, { error: '404 Not Found' });
-    const token = headerValue(req.headers['private-token']) ?? headerValue(req.headers.authorization)?.replace(/^Bearer /, '');
+    const token =
+      headerValue(req.headers['private-token']) ?? headerValue(req.headers.authorization)?.replace(/^Bearer /, '');
     if (token === undefined || !this.tokens.has(token)) return send(res, 401, { message: '401 Unauthorized' });
     const faultIndex = this.faults.findIndex((f) => f.method === method && f.path.test(path));
     if (faultIndex >= 0) {
@@ -154,7 +188,15 @@ export class FakeGitLab {
     if (resource === 'namespaces' && id !== undefined && sub === undefined && method === 'GET') {
       const group = this.groups.get(id) ?? [...this.groups.values()].find((g) => String(g.id) === id);
       if (!group) return json(404, { message: '404 Namespace Not Found' });
-      return json(200, { id: group.id, name: group.path, path: group.path, kind: 'group', full_path: group.fullPath, parent_id: group.parentId, web_url: `${this.url}/groups/${group.fullPath}` });
+      return json(200, {
+        id: group.id,
+        name: group.path,
+        path: group.path,
+        kind: 'group',
+        full_path: group.fullPath,
+        parent_id: group.parentId,
+        web_url: `${this.url}/groups/${group.fullPath}`,
+      });
     }
     if (resource !== 'projects') return json(404, { error: '404 Not Found' });
     if (id === undefined) {
@@ -176,27 +218,55 @@ export class FakeGitLab {
       return json(201, this.projectJson(project));
     }
     if (project.archived && method !== 'GET') return json(403, { message: '403 Forbidden - Project is archived' });
-    if (sub === 'repository' && rest[0] === 'commits' && rest.length === 1 && method === 'POST') return this.commit(project, body);
+    if (sub === 'repository' && rest[0] === 'commits' && rest.length === 1 && method === 'POST')
+      return this.commit(project, body);
     if (sub === 'repository' && rest[0] === 'files' && rest[1] !== undefined && method === 'GET') {
       const files = project.branches.get(query.get('ref') ?? project.defaultBranch);
       const file = files?.get(rest[1]);
       if (!file) return json(404, { message: '404 File Not Found' });
       if (rest[2] === 'raw') return ['raw', 200, file.data, 'text/plain; charset=utf-8'];
-      return json(200, { file_name: rest[1].split('/').pop(), file_path: rest[1], size: file.data.length, encoding: 'base64', content: file.data.toString('base64'), ref: query.get('ref') ?? project.defaultBranch, execute_filemode: file.executable });
+      return json(200, {
+        file_name: rest[1].split('/').pop(),
+        file_path: rest[1],
+        size: file.data.length,
+        encoding: 'base64',
+        content: file.data.toString('base64'),
+        ref: query.get('ref') ?? project.defaultBranch,
+        execute_filemode: file.executable,
+      });
     }
     if (sub === 'protected_branches' && rest.length === 0 && method === 'POST') {
       const name = text(body.name, '');
-      if (project.protectedBranches.has(name)) return json(409, { message: `Protected branch '${name}' already exists` });
+      if (project.protectedBranches.has(name))
+        return json(409, { message: `Protected branch '${name}' already exists` });
       project.protectedBranches.add(name);
-      return json(201, { id: this.nextId++, name, push_access_levels: [{ access_level: body.push_access_level ?? 40 }], merge_access_levels: [{ access_level: body.merge_access_level ?? 40 }] });
+      return json(201, {
+        id: this.nextId++,
+        name,
+        push_access_levels: [{ access_level: body.push_access_level ?? 40 }],
+        merge_access_levels: [{ access_level: body.merge_access_level ?? 40 }],
+      });
     }
     if (sub === 'variables') return this.variables(project, method, rest[0], body);
     if (sub === 'pipeline' && method === 'POST') {
       const ref = text(body.ref, '');
       if (!project.branches.has(ref)) return json(400, { message: { base: ['Reference not found'] } });
-      const pipeline = { id: this.nextId++, ref, variables: (body.variables as { key: string; value: string }[] | undefined) ?? [] };
+      const pipeline = {
+        id: this.nextId++,
+        ref,
+        variables: (body.variables as { key: string; value: string }[] | undefined) ?? [],
+      };
       project.pipelines.push(pipeline);
-      return json(201, { id: pipeline.id, iid: project.pipelines.length, project_id: project.id, status: 'created', ref, sha: project.commits.at(-1)?.id, source: 'api', web_url: `${this.url}/${project.fullPath}/-/pipelines/${pipeline.id}` });
+      return json(201, {
+        id: pipeline.id,
+        iid: project.pipelines.length,
+        project_id: project.id,
+        status: 'created',
+        ref,
+        sha: project.commits.at(-1)?.id,
+        source: 'api',
+        web_url: `${this.url}/${project.fullPath}/-/pipelines/${pipeline.id}`,
+      });
     }
     return json(404, { error: '404 Not Found' });
   }
@@ -216,9 +286,17 @@ export class FakeGitLab {
     const errors: Record<string, string[]> = {};
     if (taken.some((p) => p.name === (name ?? path))) errors.name = ['has already been taken'];
     if (taken.some((p) => p.path === path)) errors.path = ['has already been taken'];
-    if (Object.keys(errors).length > 0) return json(400, { message: { 'project_namespace.name': ['has already been taken'], ...errors } });
+    if (Object.keys(errors).length > 0)
+      return json(400, { message: { 'project_namespace.name': ['has already been taken'], ...errors } });
     const topics = Array.isArray(body.topics) ? body.topics.map(String) : [];
-    const project = this.newProject(group, (name ?? path)!, path!, topics, text(body.description, ''), text(body.default_branch, 'main'));
+    const project = this.newProject(
+      group,
+      (name ?? path)!,
+      path!,
+      topics,
+      text(body.description, ''),
+      text(body.default_branch, 'main'),
+    );
     return json(201, this.projectJson(project));
   }
 
@@ -226,11 +304,13 @@ export class FakeGitLab {
     const branch = text(body.branch, '');
     const actions = Array.isArray(body.actions) ? (body.actions as Record<string, unknown>[]) : [];
     if (!branch) return json(400, { error: 'branch is missing' });
-    if (typeof body.commit_message !== 'string' || body.commit_message === '') return json(400, { error: 'commit_message is missing' });
+    if (typeof body.commit_message !== 'string' || body.commit_message === '')
+      return json(400, { error: 'commit_message is missing' });
     let files = project.branches.get(branch);
     if (!files) {
       const start = typeof body.start_branch === 'string' ? project.branches.get(body.start_branch) : undefined;
-      if (project.branches.size > 0 && !start) return json(400, { message: 'You can only create or edit files when you are on a branch' });
+      if (project.branches.size > 0 && !start)
+        return json(400, { message: 'You can only create or edit files when you are on a branch' });
       files = new Map(start ?? []);
     } else {
       files = new Map(files);
@@ -241,7 +321,8 @@ export class FakeGitLab {
       const content = (): Buffer => {
         const text = typeof action.content === 'string' ? action.content : '';
         if (action.encoding === 'base64') return Buffer.from(text, 'base64');
-        if (action.encoding !== undefined && action.encoding !== 'text') throw new Error(`actions[${index}][encoding] does not have a valid value`);
+        if (action.encoding !== undefined && action.encoding !== 'text')
+          throw new Error(`actions[${index}][encoding] does not have a valid value`);
         return Buffer.from(text, 'utf8');
       };
       switch (action.action) {
@@ -269,14 +350,27 @@ export class FakeGitLab {
     project.branches.set(branch, files);
     const id = sha(`${project.id}-${project.commits.length}-${String(body.commit_message)}`);
     project.commits.push({ id, branch, message: String(body.commit_message), actions });
-    return json(201, { id, short_id: id.slice(0, 8), title: String(body.commit_message).split('\n')[0], message: body.commit_message, parent_ids: [], web_url: `${this.url}/${project.fullPath}/-/commit/${id}` });
+    return json(201, {
+      id,
+      short_id: id.slice(0, 8),
+      title: String(body.commit_message).split('\n')[0],
+      message: body.commit_message,
+      parent_ids: [],
+      web_url: `${this.url}/${project.fullPath}/-/commit/${id}`,
+    });
   }
 
-  private variables(project: FakeProject, method: string, key: string | undefined, body: Record<string, unknown>): Answer {
+  private variables(
+    project: FakeProject,
+    method: string,
+    key: string | undefined,
+    body: Record<string, unknown>,
+  ): Answer {
     if (key === undefined && method === 'GET') return json(200, [...project.variables.values()].map(variableJson));
     if (key === undefined && method === 'POST') {
       const newKey = text(body.key, '');
-      if (!/^[A-Za-z0-9_]{1,255}$/.test(newKey)) return json(400, { message: { key: ["can contain only letters, digits and '_'."] } });
+      if (!/^[A-Za-z0-9_]{1,255}$/.test(newKey))
+        return json(400, { message: { key: ["can contain only letters, digits and '_'."] } });
       if (project.variables.has(newKey)) return json(400, { message: { key: [`(${newKey}) has already been taken`] } });
       const variable = toVariable(newKey, body);
       if (variable.masked && !maskable(variable.value)) return json(400, { message: { value: ['is invalid'] } });
@@ -405,7 +499,11 @@ function sendRaw(res: ServerResponse, status: number, data: Buffer, contentType:
 
 /** A request parameter as text (GitLab parameters are scalars; anything else is treated as missing). */
 function text(value: unknown, fallback = ''): string {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : fallback;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {
@@ -429,7 +527,15 @@ function toVariable(key: string, body: Record<string, unknown>): FakeVariable {
 }
 
 function variableJson(v: FakeVariable): Record<string, unknown> {
-  return { key: v.key, value: v.value, masked: v.masked, protected: v.protected, raw: v.raw, variable_type: v.variableType, environment_scope: v.environmentScope };
+  return {
+    key: v.key,
+    value: v.value,
+    masked: v.masked,
+    protected: v.protected,
+    raw: v.raw,
+    variable_type: v.variableType,
+    environment_scope: v.environmentScope,
+  };
 }
 
 /** GitLab's masking requirements: one line, 8+ characters of the Base64 alphabet plus `@ : . ~ - _`. */

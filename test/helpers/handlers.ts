@@ -24,7 +24,10 @@ export function handlerEntries(): string[] {
  * Bundle every handler entry with the house esbuild settings into `outdir` (`<entry path>.mjs`, with a metafile), as
  * `HandlerFunction` does through CDK. Shared by the bundling test and the benchmark.
  */
-export async function bundleHandlers(outdir: string, entries: string[] = handlerEntries()): Promise<BuildResult<{ metafile: true }>> {
+export async function bundleHandlers(
+  outdir: string,
+  entries: string[] = handlerEntries(),
+): Promise<BuildResult<{ metafile: true }>> {
   return build({
     ...HOUSE_BUNDLING,
     mainFields: [...HOUSE_BUNDLING.mainFields],

@@ -101,7 +101,10 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
 }
 
 type Starter = () => Promise<LocalService>;
-const STARTERS = { kinesis: startKinesalite, s3: startS3rver, dynamodb: startDynalite } satisfies Record<string, Starter>;
+const STARTERS = { kinesis: startKinesalite, s3: startS3rver, dynamodb: startDynalite } satisfies Record<
+  string,
+  Starter
+>;
 
 /**
  * Start the named local services before the tests of a file and always stop them after, even when a test fails.

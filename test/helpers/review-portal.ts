@@ -2,14 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
-import {
-  CreateTableCommand,
-  type DynamoDBClient,
-  GetItemCommand,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBStreamEvent } from 'aws-lambda';
-import { QUEUE_INDEX_ATTRIBUTES, REVIEW_ROUTES, TASK_TABLE, type WebConfig } from '../../lambdas/review-portal/contract';
+import {
+  QUEUE_INDEX_ATTRIBUTES,
+  REVIEW_ROUTES,
+  TASK_TABLE,
+  type WebConfig,
+} from '../../lambdas/review-portal/contract';
 import { type ReviewBatch, type ReviewItem } from '../../lambdas/shared/review';
 import { lambdaContext } from './lambda-context';
 
@@ -40,7 +40,12 @@ export async function createTaskTable(client: DynamoDBClient, tableName: string)
 }
 
 /** A review batch like the active-learning starter sends: `count` items, the given categories. */
-export function reviewBatch(id: string, count = 2, categories: string[] = ['Positive', 'Negative', 'Neutral'], multiLabel = false): ReviewBatch {
+export function reviewBatch(
+  id: string,
+  count = 2,
+  categories: string[] = ['Positive', 'Negative', 'Neutral'],
+  multiLabel = false,
+): ReviewBatch {
   const items: ReviewItem[] = Array.from({ length: count }, (_, index) => ({
     index,
     utterance: `Item ${index} of ${id}: the delivery was late but the support team was helpful`,
@@ -49,7 +54,15 @@ export function reviewBatch(id: string, count = 2, categories: string[] = ['Posi
     classifier: 'sentiment',
     source: 'implicit',
   }));
-  return { id, input: { categories, multiLabel, items, source: { bucket: 'feedback-bucket', key: `feedback/${id}.jsonl`, batch: 0 } } };
+  return {
+    id,
+    input: {
+      categories,
+      multiLabel,
+      items,
+      source: { bucket: 'feedback-bucket', key: `feedback/${id}.jsonl`, batch: 0 },
+    },
+  };
 }
 
 /** Claims of a signed-in user, as the Cognito authorizer passes them. */
@@ -109,7 +122,12 @@ export function apiEvent(options: {
     multiValueQueryStringParameters: null,
     pathParameters: options.pathParameters ?? null,
     stageVariables: null,
-    body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    body:
+      options.body === undefined
+        ? null
+        : typeof options.body === 'string'
+          ? options.body
+          : JSON.stringify(options.body),
     isBase64Encoded: false,
     requestContext: {
       accountId: '123456789012',
@@ -129,14 +147,23 @@ export function apiEvent(options: {
 }
 
 /** The raw (marshalled) item, as a DynamoDB stream image carries it. */
-export async function rawItem(client: DynamoDBClient, tableName: string, taskId: string): Promise<Record<string, AttributeValue>> {
-  const answer = await client.send(new GetItemCommand({ TableName: tableName, Key: { taskId: { S: taskId } }, ConsistentRead: true }));
+export async function rawItem(
+  client: DynamoDBClient,
+  tableName: string,
+  taskId: string,
+): Promise<Record<string, AttributeValue>> {
+  const answer = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: { taskId: { S: taskId } }, ConsistentRead: true }),
+  );
   if (!answer.Item) throw new Error(`No task ${taskId}`);
   return answer.Item;
 }
 
 /** A DynamoDB stream event (NEW_AND_OLD_IMAGES) for one MODIFY of a task — dynalite has no streams. */
-export function streamEvent(tableName: string, changes: { old: Record<string, AttributeValue>; new: Record<string, AttributeValue> }[]): DynamoDBStreamEvent {
+export function streamEvent(
+  tableName: string,
+  changes: { old: Record<string, AttributeValue>; new: Record<string, AttributeValue> }[],
+): DynamoDBStreamEvent {
   return {
     Records: changes.map((change, i) => ({
       eventID: `event-${i}`,
@@ -227,12 +254,16 @@ export async function startLocalPortal(webDir: string): Promise<LocalPortal> {
       requests.push(`${method} ${url.pathname}`);
       const match = routes.find((r) => r.route.method === method && r.pattern.test(url.pathname));
       if (!match) {
-        response.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Missing Authentication Token' }));
+        response
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ message: 'Missing Authentication Token' }));
         return;
       }
       const claims = claimsFromToken(request.headers.authorization);
       if (!claims) {
-        response.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'Unauthorized' }));
+        response
+          .writeHead(401, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ message: 'Unauthorized' }));
         return;
       }
       const body = await readBody(request);
@@ -251,7 +282,9 @@ export async function startLocalPortal(webDir: string): Promise<LocalPortal> {
     }
     if (url.pathname === '/config.json') {
       const config: WebConfig = { apiUrl: `${origin}/api` };
-      response.writeHead(200, { 'Content-Type': CONTENT_TYPES['.json'], 'Cache-Control': 'no-cache' }).end(JSON.stringify(config));
+      response
+        .writeHead(200, { 'Content-Type': CONTENT_TYPES['.json'], 'Cache-Control': 'no-cache' })
+        .end(JSON.stringify(config));
       return;
     }
     const file = url.pathname === '/' ? 'index.html' : url.pathname.slice(1);
@@ -261,7 +294,9 @@ export async function startLocalPortal(webDir: string): Promise<LocalPortal> {
     }
     try {
       const content = await readFile(join(webDir, file));
-      response.writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(content);
+      response
+        .writeHead(200, { 'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(content);
     } catch {
       response.writeHead(404).end();
     }

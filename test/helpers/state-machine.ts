@@ -15,12 +15,16 @@ export const RENDER_REGION = 'us-east-1';
  * @param logicalIdPrefix picks the state machine when the stack has several
  */
 export function synthesizedDefinition(stack: Stack, logicalIdPrefix = ''): Record<string, unknown> {
-  const template = Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const template = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
   const matches = Object.entries(template.Resources).filter(
     ([id, r]) => r.Type === 'AWS::StepFunctions::StateMachine' && id.startsWith(logicalIdPrefix),
   );
   if (matches.length !== 1) {
-    throw new Error(`Expected one state machine with logical id prefix "${logicalIdPrefix}", found ${matches.map(([id]) => id).join(', ') || 'none'}`);
+    throw new Error(
+      `Expected one state machine with logical id prefix "${logicalIdPrefix}", found ${matches.map(([id]) => id).join(', ') || 'none'}`,
+    );
   }
   const [, resource] = matches[0]!;
   const rendered = renderIntrinsics(resource.Properties.DefinitionString, template.Resources);
@@ -124,9 +128,11 @@ function collectStates(definition: Record<string, unknown>, type?: string): { na
     for (const [name, state] of Object.entries(states)) {
       if (type === undefined || state.Type === type) out.push({ name, retry: Array.isArray(state.Retry) });
       if (state.Type === 'Parallel') {
-        for (const branch of state.Branches as { States: Record<string, Record<string, unknown>> }[]) visit(branch.States);
+        for (const branch of state.Branches as { States: Record<string, Record<string, unknown>> }[])
+          visit(branch.States);
       }
-      const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, Record<string, unknown>> } | undefined;
+      const processor = (state.ItemProcessor ?? state.Iterator) as
+        { States: Record<string, Record<string, unknown>> } | undefined;
       if (state.Type === 'Map' && processor) visit(processor.States);
     }
   };

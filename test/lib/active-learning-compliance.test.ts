@@ -47,7 +47,9 @@ describe('active-learning compliance (cdk-nag AwsSolutions + Serverless, CloudFo
     expect(
       violations(
         (app) =>
-          new ActiveLearningStack(app, 'Mlw-ActiveLearning', { config: parseConfig({ 'activeLearning.review': 'a2i' }).activeLearning }),
+          new ActiveLearningStack(app, 'Mlw-ActiveLearning', {
+            config: parseConfig({ 'activeLearning.review': 'a2i' }).activeLearning,
+          }),
       ),
     ).toEqual([]);
   });

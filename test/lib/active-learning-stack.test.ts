@@ -37,7 +37,10 @@ describe('active-learning stack (default configuration): reviews go to the revie
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: 'dynamodb:PutItem', Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('ReviewPortal') } }),
+          Match.objectLike({
+            Action: 'dynamodb:PutItem',
+            Resource: { 'Fn::ImportValue': Match.stringLikeRegexp('ReviewPortal') },
+          }),
         ]),
       },
     });
@@ -45,7 +48,10 @@ describe('active-learning stack (default configuration): reviews go to the revie
 
   it('consolidates the portal completion events and creates no A2I resources', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: Match.objectLike({ source: ['ml-workflows.review-portal'], 'detail-type': ['Review Portal Task Status Change'] }),
+      EventPattern: Match.objectLike({
+        source: ['ml-workflows.review-portal'],
+        'detail-type': ['Review Portal Task Status Change'],
+      }),
     });
     template.resourceCountIs('AWS::SageMaker::HumanTaskUi', 0);
     template.resourceCountIs('AWS::SageMaker::Workteam', 0);
@@ -363,7 +369,9 @@ describe('active-learning stack configuration', () => {
     expect(() => realApp({ 'activeLearning.threshold': '1.5' })).toThrow(
       /activeLearning\.threshold: received "1\.5"; expected a value <= 1/,
     );
-    expect(() => realApp({ 'activeLearning.review': 'mturk' })).toThrow(/activeLearning\.review: received "mturk"; Invalid option: expected one of "portal"\|"a2i"/);
+    expect(() => realApp({ 'activeLearning.review': 'mturk' })).toThrow(
+      /activeLearning\.review: received "mturk"; Invalid option: expected one of "portal"\|"a2i"/,
+    );
     expect(() => realApp({ 'activeLearning.review': 'portal', 'reviewPortal.enabled': 'false' })).toThrow(
       /activeLearning\.review: received "portal" but reviewPortal\.enabled is false/,
     );

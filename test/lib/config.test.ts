@@ -25,7 +25,11 @@ describe('parseConfig', () => {
 
   it('ignores CDK-internal context keys', () => {
     expect(() =>
-      parseConfig({ 'aws:cdk:bundling-stacks': [], '@aws-cdk/core:target-partitions': ['aws'], 'cli-telemetry': false }),
+      parseConfig({
+        'aws:cdk:bundling-stacks': [],
+        '@aws-cdk/core:target-partitions': ['aws'],
+        'cli-telemetry': false,
+      }),
     ).not.toThrow();
   });
 
@@ -53,6 +57,9 @@ describe('parseConfig', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual(['logRetentionDays', 'example.expireAfterDays']);
+    expect((error as ConfigError).problems.map((p) => p.split(':')[0])).toEqual([
+      'logRetentionDays',
+      'example.expireAfterDays',
+    ]);
   });
 });

@@ -14,7 +14,9 @@ describe('example stack', () => {
       MemorySize: 512,
       Handler: 'index.handler',
       DeadLetterConfig: { TargetArn: Match.anyValue() },
-      Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', EXAMPLE_BUCKET: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', EXAMPLE_BUCKET: Match.anyValue() }),
+      },
       LoggingConfig: { LogGroup: Match.anyValue() },
     });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -22,7 +24,12 @@ describe('example stack', () => {
 
   it('creates secure buckets: blocked public access, encryption, TLS-only, access logs', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: Match.anyValue(),
       VersioningConfiguration: { Status: 'Enabled' },
       LoggingConfiguration: Match.objectLike({ DestinationBucketName: Match.anyValue() }),
@@ -42,8 +49,14 @@ describe('example stack', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', [Match.anyValue(), '/incoming/*']] } }),
-          Match.objectLike({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [Match.anyValue(), '/summaries/*']] } }),
+          Match.objectLike({
+            Action: ['s3:GetObject', 's3:GetObjectVersion'],
+            Resource: { 'Fn::Join': ['', [Match.anyValue(), '/incoming/*']] },
+          }),
+          Match.objectLike({
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [Match.anyValue(), '/summaries/*']] },
+          }),
         ]),
       },
     });
@@ -51,33 +64,58 @@ describe('example stack', () => {
 
   it('routes uploads through EventBridge with bounded retries and a DLQ, and alarms on the DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: Match.objectLike({ object: { key: [{ prefix: 'incoming/' }] } }) },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21600 }, DeadLetterConfig: Match.anyValue() })],
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: Match.objectLike({ object: { key: [{ prefix: 'incoming/' }] } }),
+      },
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: Match.anyValue(),
+        }),
+      ],
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
   it('encrypts the alarm topic with a key CloudWatch may use (the AWS-managed SNS key would silently drop alarms)', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AlarmTopicKey'), 'Arn'] },
+    });
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey'] }),
+          Match.objectLike({
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          }),
         ]),
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
     });
   });
 
   it('honours configuration', () => {
-    const configured = templateOf(stackOf(realApp({ 'example.expireAfterDays': '7', logRetentionDays: '90', stackPrefix: 'Team' }), 'Team-Example'));
+    const configured = templateOf(
+      stackOf(realApp({ 'example.expireAfterDays': '7', logRetentionDays: '90', stackPrefix: 'Team' }), 'Team-Example'),
+    );
     configured.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     configured.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })]) },
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 7, Status: 'Enabled' })]),
+      },
     });
   });
 

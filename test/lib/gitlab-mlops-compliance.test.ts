@@ -8,17 +8,26 @@ import { GitLabMlopsStack } from '../../lib/stacks/gitlab-mlops-stack';
 import { realApp } from '../helpers/app';
 
 interface Report {
-  pluginReports?: { pluginName: string; violations: { ruleName: string; violatingConstructs?: { constructPath: string }[] }[] }[];
+  pluginReports?: {
+    pluginName: string;
+    violations: { ruleName: string; violatingConstructs?: { constructPath: string }[] }[];
+  }[];
 }
 
 /** Synthesize the GitLab MLOps stack alone with cdk-nag and the CloudFormation schema validator on. */
-function validate(context: Record<string, unknown>, extend?: (stack: GitLabMlopsStack) => void): { violations: string[]; error?: string } {
+function validate(
+  context: Record<string, unknown>,
+  extend?: (stack: GitLabMlopsStack) => void,
+): { violations: string[]; error?: string } {
   const outdir = mkdtempSync(join(tmpdir(), 'mlw-gitlab-nag-'));
   const previous = process.env.CDK_VALIDATION;
   process.env.CDK_VALIDATION = 'true';
   try {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
-    const stack = new GitLabMlopsStack(app, 'Mlw-GitLabMlops', { config: parseConfig(context).gitlabMlops, stackPrefix: 'Mlw' });
+    const stack = new GitLabMlopsStack(app, 'Mlw-GitLabMlops', {
+      config: parseConfig(context).gitlabMlops,
+      stackPrefix: 'Mlw',
+    });
     extend?.(stack);
     applyNag(app);
     let error: string | undefined;
@@ -30,7 +39,9 @@ function validate(context: Record<string, unknown>, extend?: (stack: GitLabMlops
     const reportPath = join(outdir, 'validation-report.json');
     const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as Report) : {};
     const violations = (report.pluginReports ?? []).flatMap((r) =>
-      r.violations.map((v) => `${r.pluginName} ${v.ruleName}: ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`),
+      r.violations.map(
+        (v) => `${r.pluginName} ${v.ruleName}: ${(v.violatingConstructs ?? []).map((c) => c.constructPath).join(', ')}`,
+      ),
     );
     return { violations, error };
   } finally {
@@ -57,8 +68,14 @@ describe('GitLab MLOps compliance', () => {
   });
 
   it('cdk-nag inspects the product template resources too (the check can fail there)', () => {
-    const { violations } = validate({}, (stack) => new sqs.Queue(stack.template.productStack, 'UnencryptedQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED }));
-    expect(violations.join('\n')).toMatch(/AwsSolutions-SQS\d.*Mlw-GitLabMlops\/ProjectTemplate\/ProductTemplate\/UnencryptedQueue/);
+    const { violations } = validate(
+      {},
+      (stack) =>
+        new sqs.Queue(stack.template.productStack, 'UnencryptedQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED }),
+    );
+    expect(violations.join('\n')).toMatch(
+      /AwsSolutions-SQS\d.*Mlw-GitLabMlops\/ProjectTemplate\/ProductTemplate\/UnencryptedQueue/,
+    );
   });
 
   it('no template of the real app, nor the product template, has an IAM user or access key', () => {
@@ -73,8 +90,13 @@ describe('GitLab MLOps compliance', () => {
     expect(templates.some((t) => t.name.includes('GitLabMlops'))).toBe(true);
     expect(templates.some((t) => t.name.endsWith('.product.template.json'))).toBe(true);
     for (const template of templates) {
-      const types = Object.values((JSON.parse(template.body) as { Resources?: Record<string, { Type: string }> }).Resources ?? {}).map((r) => r.Type);
-      expect({ template: template.name, forbidden: types.filter((t) => t === 'AWS::IAM::User' || t === 'AWS::IAM::AccessKey') }).toEqual({ template: template.name, forbidden: [] });
+      const types = Object.values(
+        (JSON.parse(template.body) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
+      ).map((r) => r.Type);
+      expect({
+        template: template.name,
+        forbidden: types.filter((t) => t === 'AWS::IAM::User' || t === 'AWS::IAM::AccessKey'),
+      }).toEqual({ template: template.name, forbidden: [] });
     }
   });
 });

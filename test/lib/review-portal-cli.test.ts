@@ -22,7 +22,9 @@ async function run(...args: string[]): Promise<string> {
     return true;
   });
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'mlw', ...args]);
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'mlw', ...args]);
   } finally {
     write.mockRestore();
   }
@@ -42,9 +44,15 @@ describe('mlw review', () => {
     const file = join(dir, 'batches.json');
     writeFileSync(file, JSON.stringify([reviewBatch('cli-one'), reviewBatch('cli-two', 3)]));
     const endpoint = ['--endpoint-url', services.dynamodb.endpoint];
-    expect(await run(...endpoint, 'review', 'create', file, '--table', 'cli-tasks')).toBe('cli-one: started\ncli-two: started\n');
-    expect(await run(...endpoint, 'review', 'create', file, '--table', 'cli-tasks')).toBe('cli-one: already-exists\ncli-two: already-exists\n');
-    const stats = JSON.parse(await run(...endpoint, 'review', 'stats', '--table', 'cli-tasks', '--json', '--reviewers-per-item', '2')) as Record<string, number>;
+    expect(await run(...endpoint, 'review', 'create', file, '--table', 'cli-tasks')).toBe(
+      'cli-one: started\ncli-two: started\n',
+    );
+    expect(await run(...endpoint, 'review', 'create', file, '--table', 'cli-tasks')).toBe(
+      'cli-one: already-exists\ncli-two: already-exists\n',
+    );
+    const stats = JSON.parse(
+      await run(...endpoint, 'review', 'stats', '--table', 'cli-tasks', '--json', '--reviewers-per-item', '2'),
+    ) as Record<string, number>;
     expect(stats).toMatchObject({ open: 2, leased: 0, available: 2, answersNeeded: 4, waitingTooLong: 0 });
     const text = await run(...endpoint, 'review', 'stats', '--table', 'cli-tasks');
     expect(text).toMatch(/^open tasks\s+2$/m);
@@ -55,7 +63,9 @@ describe('mlw review', () => {
   it('invite creates the user with an emailed temporary password and adds them to the reviewers group', async () => {
     cognito.on(AdminCreateUserCommand).resolves({});
     cognito.on(AdminAddUserToGroupCommand).resolves({});
-    expect(await run('review', 'invite', 'ada@example.com', '--user-pool-id', 'eu-west-1_abc')).toBe('Invited ada@example.com\n');
+    expect(await run('review', 'invite', 'ada@example.com', '--user-pool-id', 'eu-west-1_abc')).toBe(
+      'Invited ada@example.com\n',
+    );
     expect(cognito).toHaveReceivedCommandWith(AdminCreateUserCommand, {
       UserPoolId: 'eu-west-1_abc',
       Username: 'ada@example.com',
@@ -65,7 +75,11 @@ describe('mlw review', () => {
         { Name: 'email_verified', Value: 'true' },
       ],
     });
-    expect(cognito).toHaveReceivedCommandWith(AdminAddUserToGroupCommand, { UserPoolId: 'eu-west-1_abc', Username: 'ada@example.com', GroupName: 'reviewers' });
+    expect(cognito).toHaveReceivedCommandWith(AdminAddUserToGroupCommand, {
+      UserPoolId: 'eu-west-1_abc',
+      Username: 'ada@example.com',
+      GroupName: 'reviewers',
+    });
   });
 
   it('invite adds an existing user to the group, and refuses what is not an email address', async () => {
@@ -73,6 +87,8 @@ describe('mlw review', () => {
     cognito.on(AdminAddUserToGroupCommand).resolves({});
     expect(await run('review', 'invite', 'bo@example.com', '--user-pool-id', 'p')).toContain('Already a user');
     expect(cognito).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 1);
-    await expect(run('review', 'invite', 'not-an-email', '--user-pool-id', 'p')).rejects.toThrow('Not an email address: not-an-email');
+    await expect(run('review', 'invite', 'not-an-email', '--user-pool-id', 'p')).rejects.toThrow(
+      'Not an email address: not-an-email',
+    );
   });
 });

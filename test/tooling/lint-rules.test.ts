@@ -53,23 +53,30 @@ describe('lint rules that keep the house livable', () => {
   });
 
   it('rejects console in a handler', () => {
-    expect(lint('console')).toContain(
-      'no-console: Unexpected console statement.',
-    );
+    expect(lint('console')).toContain('no-console: Unexpected console statement.');
   });
 
   it('lets the CDK app import only contract files from lambdas/', () => {
     const messages = lint('libImports');
-    expect(messages).toEqual([expect.stringMatching(/^no-restricted-imports: .*core\/summarize.*lib\/\*\* may import only/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*core\/summarize.*lib\/\*\* may import only/),
+    ]);
   });
 
   it('rejects focused and skipped tests', () => {
     const messages = lint('focused');
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^jest\/no-focused-tests/), expect.stringMatching(/^jest\/no-disabled-tests/)]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^jest\/no-focused-tests/),
+        expect.stringMatching(/^jest\/no-disabled-tests/),
+      ]),
+    );
   });
 
   it('rejects floating promises', () => {
     const messages = lint('floating');
-    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/^@typescript-eslint\/no-floating-promises/)]));
+    expect(messages).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^@typescript-eslint\/no-floating-promises/)]),
+    );
   });
 });

@@ -9,7 +9,14 @@ import { PortalReviewBackend } from '../../lambdas/shared/review-backends/portal
 import { buildReviewPage } from '../../lib/constructs/review-portal/web-page';
 import { REPO_ROOT } from '../../lib/shared/paths';
 import { localDynamoDbClient, useLocalServices } from '../helpers/local-services';
-import { type LocalPortal, createTaskTable, rawItem, reviewBatch, startLocalPortal, testToken } from '../helpers/review-portal';
+import {
+  type LocalPortal,
+  createTaskTable,
+  rawItem,
+  reviewBatch,
+  startLocalPortal,
+  testToken,
+} from '../helpers/review-portal';
 
 /**
  * The review page in a real browser: headless Chromium (Debian's, never downloaded) against the built page, served
@@ -62,10 +69,21 @@ beforeAll(async () => {
   portal = await startLocalPortal(webDir);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   const context = await browser.newContext({ viewport: { width: 960, height: 720 }, deviceScaleFactor: 1 });
-  await context.addInitScript((token) => sessionStorage.setItem('review.idToken', token), testToken({ sub: 'alice-0001', email: 'alice@example.com' }));
+  await context.addInitScript(
+    (token) => sessionStorage.setItem('review.idToken', token),
+    testToken({ sub: 'alice-0001', email: 'alice@example.com' }),
+  );
   page = await context.newPage();
 });
 
@@ -112,13 +130,25 @@ describe('review page in headless Chromium', () => {
     await page.keyboard.press('Enter');
     await page.locator('#utterance').filter({ hasText: 'task-b' }).waitFor();
     expect(await text('#message-text')).toContain('Saved');
-    expect((await answerOf('task-a', 'alice-0001'))?.answerContent).toEqual({ textCategory0: 'Negative', textCategory1: 'Positive' });
+    expect((await answerOf('task-a', 'alice-0001'))?.answerContent).toEqual({
+      textCategory0: 'Negative',
+      textCategory1: 'Positive',
+    });
     // The categories are rendered from the new task, not hard-coded.
-    expect(await page.locator('#categories button').allTextContents()).toEqual(['1Billing', '2Bug', '3Feature request', '4Spam']);
+    expect(await page.locator('#categories button').allTextContents()).toEqual([
+      '1Billing',
+      '2Bug',
+      '3Feature request',
+      '4Spam',
+    ]);
     await page.keyboard.press('4');
     await page.waitForFunction(() => {
       const fill = document.getElementById('progress-fill');
-      return fill !== null && fill.parentElement !== null && fill.getBoundingClientRect().width >= fill.parentElement.getBoundingClientRect().width - 1;
+      return (
+        fill !== null &&
+        fill.parentElement !== null &&
+        fill.getBoundingClientRect().width >= fill.parentElement.getBoundingClientRect().width - 1
+      );
     });
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
     expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
@@ -138,7 +168,9 @@ describe('review page in headless Chromium', () => {
     await page.keyboard.press('2');
     await page.keyboard.press('Enter');
     await page.locator('#message-text').filter({ hasText: 'ran out' }).waitFor();
-    expect(await text('#message-text')).toBe('Your reservation of this task ran out, so it went back to the queue and your answers were not saved.');
+    expect(await text('#message-text')).toBe(
+      'Your reservation of this task ran out, so it went back to the queue and your answers were not saved.',
+    );
     expect(await page.locator('#task').isHidden()).toBe(true);
     expect(await answerOf('task-c', 'alice-0001')).toBeUndefined();
     await page.locator('#message-action', { hasText: 'Claim next task' }).click();
@@ -171,14 +203,19 @@ describe('review page in headless Chromium', () => {
 
   it('is usable on a phone: no horizontal scrolling, buttons large enough to tap', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true });
-    await phone.addInitScript((token) => sessionStorage.setItem('review.idToken', token), testToken({ sub: 'bob-0002' }));
+    await phone.addInitScript(
+      (token) => sessionStorage.setItem('review.idToken', token),
+      testToken({ sub: 'bob-0002' }),
+    );
     const mobile = await phone.newPage();
     await mobile.goto(portal.url);
     await mobile.locator('#task').waitFor({ state: 'visible' });
     expect(await mobile.locator('#utterance').innerText()).toContain('task-b');
     const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
-    const heights = await mobile.locator('#categories button').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
+    const heights = await mobile
+      .locator('#categories button')
+      .evaluateAll((els) => els.map((el) => el.getBoundingClientRect().height));
     expect(Math.min(...heights)).toBeGreaterThanOrEqual(44);
     await mobile.locator('#categories button[data-category="Bug"]').tap();
     expect(await mobile.locator('#categories button[data-category="Bug"]').getAttribute('aria-pressed')).toBe('true');
@@ -187,7 +224,10 @@ describe('review page in headless Chromium', () => {
 
   it('sends a user outside the reviewers group a clear refusal', async () => {
     const other = await browser.newContext();
-    await other.addInitScript((token) => sessionStorage.setItem('review.idToken', token), testToken({ sub: 'mallory', groups: ['admins'] }));
+    await other.addInitScript(
+      (token) => sessionStorage.setItem('review.idToken', token),
+      testToken({ sub: 'mallory', groups: ['admins'] }),
+    );
     const p = await other.newPage();
     await p.goto(portal.url);
     await p.locator('#message-text').filter({ hasText: 'not in the reviewers group' }).waitFor();

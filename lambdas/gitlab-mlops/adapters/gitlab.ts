@@ -83,7 +83,10 @@ export function createGitLabClient(host: string, token: string, timeoutMs = 20_0
     protectBranch: async (projectId, branch) => {
       try {
         await call('POST', `/projects/${projectId}/protected_branches`, () =>
-          api.ProtectedBranches.protect(projectId, branch, { pushAccessLevel: MAINTAINER, mergeAccessLevel: MAINTAINER }),
+          api.ProtectedBranches.protect(projectId, branch, {
+            pushAccessLevel: MAINTAINER,
+            mergeAccessLevel: MAINTAINER,
+          }),
         );
         return true;
       } catch (error) {
@@ -96,13 +99,18 @@ export function createGitLabClient(host: string, token: string, timeoutMs = 20_0
     upsertVariable: async (projectId, variable: CiVariable) => {
       const options = { masked: variable.masked, protected: variable.protected, raw: true };
       try {
-        await call('POST', `/projects/${projectId}/variables`, () => api.ProjectVariables.create(projectId, variable.key, variable.value, options));
+        await call('POST', `/projects/${projectId}/variables`, () =>
+          api.ProjectVariables.create(projectId, variable.key, variable.value, options),
+        );
         return 'created';
       } catch (error) {
         if (!(error instanceof GitLabAlreadyExistsError)) throw error;
       }
       await call('PUT', `/projects/${projectId}/variables/${variable.key}`, () =>
-        api.ProjectVariables.edit(projectId, variable.key, variable.value, { ...options, filter: { environment_scope: '*' } }),
+        api.ProjectVariables.edit(projectId, variable.key, variable.value, {
+          ...options,
+          filter: { environment_scope: '*' },
+        }),
       );
       return 'updated';
     },
@@ -131,7 +139,11 @@ function toProject(raw: Record<string, unknown>): GitLabProject {
     pathWithNamespace: String(raw.path_with_namespace),
     emptyRepo: raw.empty_repo === true,
     archived: raw.archived === true,
-    topics: Array.isArray(raw.topics) ? raw.topics.map(String) : Array.isArray(raw.tag_list) ? raw.tag_list.map(String) : [],
+    topics: Array.isArray(raw.topics)
+      ? raw.topics.map(String)
+      : Array.isArray(raw.tag_list)
+        ? raw.tag_list.map(String)
+        : [],
     webUrl: String(raw.web_url),
   };
 }
@@ -145,7 +157,10 @@ function toApiError(error: unknown, method: string, path: string, token: string)
   if (error instanceof GitbeakerRequestError) {
     const cause = error.cause as { description?: unknown; response?: { status?: number } } | undefined;
     const status = cause?.response?.status ?? 0;
-    const description = redact(typeof cause?.description === 'string' && cause.description !== '' ? cause.description : error.message, token);
+    const description = redact(
+      typeof cause?.description === 'string' && cause.description !== '' ? cause.description : error.message,
+      token,
+    );
     return /has already been taken/i.test(description)
       ? new GitLabAlreadyExistsError(method, path, status, description)
       : new GitLabApiError(method, path, status, description);

@@ -118,7 +118,12 @@ export async function checkIn(port: GitLabPort, request: CheckInRequest): Promis
     if (!project) {
       const namespace = await port.findNamespace(request.groupPath);
       if (!namespace) {
-        throw new GitLabApiError('GET', `/namespaces/${request.groupPath}`, 404, `group ${request.groupPath} not found (create it, and give the token's user the Maintainer role in it)`);
+        throw new GitLabApiError(
+          'GET',
+          `/namespaces/${request.groupPath}`,
+          404,
+          `group ${request.groupPath} not found (create it, and give the token's user the Maintainer role in it)`,
+        );
       }
       try {
         project = await port.createProject({
@@ -138,16 +143,33 @@ export async function checkIn(port: GitLabPort, request: CheckInRequest): Promis
       }
     }
     if (project.archived) {
-      throw new GitLabApiError('GET', `/projects/${fullPath}`, 409, `project ${fullPath} is archived; unarchive it or choose another repository name`);
+      throw new GitLabApiError(
+        'GET',
+        `/projects/${fullPath}`,
+        409,
+        `project ${fullPath} is archived; unarchive it or choose another repository name`,
+      );
     }
     let seeded = false;
     if (project.emptyRepo) {
-      await port.commit(project.id, request.branch, `Seed code from SageMaker project ${request.projectName} (${request.projectId})`, commitActions(repository.files));
+      await port.commit(
+        project.id,
+        request.branch,
+        `Seed code from SageMaker project ${request.projectName} (${request.projectId})`,
+        commitActions(repository.files),
+      );
       seeded = true;
     }
     await port.protectBranch(project.id, request.branch);
     for (const variable of repository.variables) await port.upsertVariable(project.id, variable);
-    outcomes.push({ fullPath, projectId: project.id, webUrl: project.webUrl, created, seeded, variables: repository.variables.length });
+    outcomes.push({
+      fullPath,
+      projectId: project.id,
+      webUrl: project.webUrl,
+      created,
+      seeded,
+      variables: repository.variables.length,
+    });
   }
   return outcomes;
 }

@@ -17,7 +17,13 @@ export interface ApprovedVersion {
 
 /** What the trigger does. */
 export type DeployDecision =
-  | { readonly action: 'deploy'; readonly reason: 'approved' | 'rollback'; readonly arn: string; readonly version: number; readonly detail: string }
+  | {
+      readonly action: 'deploy';
+      readonly reason: 'approved' | 'rollback';
+      readonly arn: string;
+      readonly version: number;
+      readonly detail: string;
+    }
   | { readonly action: 'ignore'; readonly detail: string }
   | { readonly action: 'rollback-impossible'; readonly detail: string };
 
@@ -40,20 +46,32 @@ export function decideDeployment(
   approved: readonly ApprovedVersion[] = [],
 ): DeployDecision {
   if (change.groupName !== expectedGroup) {
-    return { action: 'ignore', detail: `model package group ${change.groupName} is not this project's group ${expectedGroup}` };
+    return {
+      action: 'ignore',
+      detail: `model package group ${change.groupName} is not this project's group ${expectedGroup}`,
+    };
   }
   switch (change.status) {
     case 'PendingManualApproval':
       return { action: 'ignore', detail: `version ${change.version} awaits approval` };
     case 'Approved':
-      return { action: 'deploy', reason: 'approved', arn: change.arn, version: change.version, detail: `version ${change.version} was approved` };
+      return {
+        action: 'deploy',
+        reason: 'approved',
+        arn: change.arn,
+        version: change.version,
+        detail: `version ${change.version} was approved`,
+      };
     case 'Rejected': {
       if (!deployedArns.includes(change.arn)) {
         return { action: 'ignore', detail: `rejected version ${change.version} is not deployed` };
       }
       const target = approved
         .filter((candidate) => candidate.arn !== change.arn)
-        .reduce<ApprovedVersion | undefined>((best, candidate) => (best === undefined || candidate.version > best.version ? candidate : best), undefined);
+        .reduce<ApprovedVersion | undefined>(
+          (best, candidate) => (best === undefined || candidate.version > best.version ? candidate : best),
+          undefined,
+        );
       if (!target) {
         return {
           action: 'rollback-impossible',

@@ -36,11 +36,18 @@ export function splitSeedArchive(entries: readonly ZipEntry[]): SeedRepositories
   const pick = (prefix: string): SeedFile[] =>
     entries
       .filter((e) => e.path.startsWith(prefix) && e.path.length > prefix.length)
-      .map((e) => ({ path: e.path.slice(prefix.length), data: e.data, executable: e.mode !== undefined && (e.mode & 0o111) !== 0 }))
+      .map((e) => ({
+        path: e.path.slice(prefix.length),
+        data: e.data,
+        executable: e.mode !== undefined && (e.mode & 0o111) !== 0,
+      }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const build = pick(SEED_FOLDERS.build);
   const deploy = pick(SEED_FOLDERS.deploy);
-  for (const [name, files] of [['model-build', build], ['model-deploy', deploy]] as const) {
+  for (const [name, files] of [
+    ['model-build', build],
+    ['model-deploy', deploy],
+  ] as const) {
     if (files.length === 0) throw new Error(`The seed archive has no ${name}/ files`);
   }
   return { build, deploy };
@@ -89,7 +96,11 @@ export interface CiVariable {
 }
 
 /** Variables that must never be set: the pipelines get AWS credentials through OIDC only. */
-export const FORBIDDEN_VARIABLES: readonly string[] = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+export const FORBIDDEN_VARIABLES: readonly string[] = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
 
 /**
  * GitLab masks a value only if it is one line of at least 8 characters from the Base64 alphabet plus `@ : . ~ - _`
@@ -109,13 +120,18 @@ export function planVariables(values: Readonly<Record<string, string>>): CiVaria
   return Object.entries(values)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([key, value]) => {
-      if (!/^[A-Za-z0-9_]{1,255}$/.test(key)) throw new Error(`CI/CD variable key ${JSON.stringify(key)} is invalid: use letters, digits and _`);
+      if (!/^[A-Za-z0-9_]{1,255}$/.test(key))
+        throw new Error(`CI/CD variable key ${JSON.stringify(key)} is invalid: use letters, digits and _`);
       if (FORBIDDEN_VARIABLES.includes(key)) {
-        throw new Error(`CI/CD variable ${key} is refused: pipelines obtain AWS credentials through OIDC, never from stored keys`);
+        throw new Error(
+          `CI/CD variable ${key} is refused: pipelines obtain AWS credentials through OIDC, never from stored keys`,
+        );
       }
       const sensitive = key.endsWith('_ROLE_ARN');
       if (sensitive && !canMask(value)) {
-        throw new Error(`CI/CD variable ${key} must be masked but its value cannot be masked by GitLab (one line, 8+ characters of A-Z a-z 0-9 + / = @ : . ~ - _)`);
+        throw new Error(
+          `CI/CD variable ${key} must be masked but its value cannot be masked by GitLab (one line, 8+ characters of A-Z a-z 0-9 + / = @ : . ~ - _)`,
+        );
       }
       return { key, value, masked: sensitive, protected: sensitive };
     });

@@ -24,7 +24,9 @@ export function parseTokenSecret(secretString: string | undefined, secretId: str
     try {
       parsed = JSON.parse(trimmed);
     } catch {
-      throw new TokenSecretError(`Secret ${secretId} starts with "{" but is not valid JSON; store {"token": "<token>"} or the token alone`);
+      throw new TokenSecretError(
+        `Secret ${secretId} starts with "{" but is not valid JSON; store {"token": "<token>"} or the token alone`,
+      );
     }
     const value = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).token : undefined;
     if (typeof value !== 'string') {
@@ -33,7 +35,8 @@ export function parseTokenSecret(secretString: string | undefined, secretId: str
     token = value.trim();
   }
   if (token === '') throw new TokenSecretError(`Secret ${secretId} holds an empty GitLab token`);
-  if (/\s/.test(token)) throw new TokenSecretError(`Secret ${secretId} holds a GitLab token with whitespace inside; store the token alone`);
+  if (/\s/.test(token))
+    throw new TokenSecretError(`Secret ${secretId} holds a GitLab token with whitespace inside; store the token alone`);
   return token;
 }
 

@@ -82,7 +82,14 @@ function findEndOfCentralDirectory(archive: Buffer): number {
   throw new ZipFormatError('not a zip archive (no end-of-central-directory record)');
 }
 
-function readData(archive: Buffer, localOffset: number, compressedSize: number, method: number, size: number, path: string): Buffer {
+function readData(
+  archive: Buffer,
+  localOffset: number,
+  compressedSize: number,
+  method: number,
+  size: number,
+  path: string,
+): Buffer {
   if (localOffset + 30 > archive.length || archive.readUInt32LE(localOffset) !== LOCAL_SIGNATURE) {
     throw new ZipFormatError(`${path}: local header is damaged`);
   }

@@ -23,7 +23,11 @@ export const portalEnv = defineEnv({
 /** The decision settings from the environment. */
 export function settingsFromEnv(): PortalSettings {
   const env = portalEnv();
-  return { reviewersPerItem: env[ENV.REVIEWERS_PER_ITEM], leaseMs: env[ENV.LEASE_SECONDS] * 1000, retentionDays: env[ENV.RETENTION_DAYS] };
+  return {
+    reviewersPerItem: env[ENV.REVIEWERS_PER_ITEM],
+    leaseMs: env[ENV.LEASE_SECONDS] * 1000,
+    retentionDays: env[ENV.RETENTION_DAYS],
+  };
 }
 
 export const logger = createLogger();
@@ -90,18 +94,25 @@ export function reviewErrorResponse(error: unknown, requestId?: string): APIGate
   if (error instanceof ReviewConflictError || error instanceof TaskNotFoundError) {
     return jsonResponse(error instanceof TaskNotFoundError ? 404 : 409, { message: error.message, code: error.code });
   }
-  if (error instanceof InvalidAnswerError) return jsonResponse(400, { message: error.message, details: error.details, code: error.code });
+  if (error instanceof InvalidAnswerError)
+    return jsonResponse(400, { message: error.message, details: error.details, code: error.code });
   return errorResponse(error, requestId);
 }
 
 /** A handler body: gets the event and the signed-in reviewer, returns the response. */
-export type RouteHandler = (event: APIGatewayProxyEvent, reviewer: Reviewer, context: Context) => Promise<APIGatewayProxyResult>;
+export type RouteHandler = (
+  event: APIGatewayProxyEvent,
+  reviewer: Reviewer,
+  context: Context,
+) => Promise<APIGatewayProxyResult>;
 
 /**
  * Wrap a route: authorize the reviewer, run the body, map domain errors to 4xx (with the `code` the page uses) and
  * anything else to a logged generic 500; add CORS headers; flush metrics.
  */
-export function apiHandler(body: RouteHandler): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
+export function apiHandler(
+  body: RouteHandler,
+): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
   return async (event, context) => {
     logger.addContext(context);
     let response: APIGatewayProxyResult;

@@ -23,7 +23,14 @@ export function outputKey(prefix: string, portalName: string, completedAt: strin
   const t = new Date(completedAt);
   if (Number.isNaN(t.getTime())) throw new Error(`Invalid completion time ${completedAt} for task ${taskId}`);
   const pad = (n: number) => String(n).padStart(2, '0');
-  const path = [t.getUTCFullYear(), pad(t.getUTCMonth() + 1), pad(t.getUTCDate()), pad(t.getUTCHours()), pad(t.getUTCMinutes()), pad(t.getUTCSeconds())].join('/');
+  const path = [
+    t.getUTCFullYear(),
+    pad(t.getUTCMonth() + 1),
+    pad(t.getUTCDate()),
+    pad(t.getUTCHours()),
+    pad(t.getUTCMinutes()),
+    pad(t.getUTCSeconds()),
+  ].join('/');
   return `${prefix}${portalName}/${path}/${taskId}/output.json`;
 }
 

@@ -53,7 +53,10 @@ export interface TaskRecord {
 }
 
 /** The attributes of a task the queue index carries (enough to decide a claim). */
-export type QueueEntry = Pick<TaskRecord, 'taskId' | 'status' | 'createdAt' | 'version' | 'leases' | 'answeredBy' | 'requiredAnswers' | 'skippedBy'>;
+export type QueueEntry = Pick<
+  TaskRecord,
+  'taskId' | 'status' | 'createdAt' | 'version' | 'leases' | 'answeredBy' | 'requiredAnswers' | 'skippedBy'
+>;
 
 /** The portal's settings that decisions need. */
 export interface PortalSettings {
@@ -84,15 +87,22 @@ export const MAX_INPUT_BYTES = 300_000;
 export function validateBatch(batch: ReviewBatch): void {
   const problems: string[] = [];
   if (typeof batch.id !== 'string' || batch.id.length > TASK_ID_MAX_LENGTH || !TASK_ID.test(batch.id)) {
-    problems.push(`id: ${JSON.stringify(batch.id)} must be 1-${TASK_ID_MAX_LENGTH} lower-case letters, digits and single hyphens`);
+    problems.push(
+      `id: ${JSON.stringify(batch.id)} must be 1-${TASK_ID_MAX_LENGTH} lower-case letters, digits and single hyphens`,
+    );
   }
   const { categories } = batch.input;
-  const items: readonly ReviewItem[] = Array.isArray(batch.input.items) ? (batch.input.items as readonly ReviewItem[]) : [];
-  if (!Array.isArray(categories) || categories.length === 0) problems.push('input.categories: at least one category is required');
+  const items: readonly ReviewItem[] = Array.isArray(batch.input.items)
+    ? (batch.input.items as readonly ReviewItem[])
+    : [];
+  if (!Array.isArray(categories) || categories.length === 0)
+    problems.push('input.categories: at least one category is required');
   else {
-    if (categories.some((c) => typeof c !== 'string' || c.trim() === '')) problems.push('input.categories: every category must be a non-empty string');
+    if (categories.some((c) => typeof c !== 'string' || c.trim() === ''))
+      problems.push('input.categories: every category must be a non-empty string');
     if (new Set(categories).size !== categories.length) problems.push('input.categories: categories must be unique');
-    if (categories.some((c) => typeof c === 'string' && c.includes('|'))) problems.push('input.categories: a category may not contain "|"');
+    if (categories.some((c) => typeof c === 'string' && c.includes('|')))
+      problems.push('input.categories: a category may not contain "|"');
   }
   if (items.length === 0) problems.push('input.items: at least one item is required');
   else {
@@ -102,11 +112,13 @@ export function validateBatch(batch: ReviewBatch): void {
       problems.push(`input.items: indexes must be 0..${items.length - 1}, each once`);
     }
     items.forEach((item, i) => {
-      if (typeof item.utterance !== 'string' || item.utterance === '') problems.push(`input.items[${i}].utterance: required`);
+      if (typeof item.utterance !== 'string' || item.utterance === '')
+        problems.push(`input.items[${i}].utterance: required`);
     });
   }
   const bytes = Buffer.byteLength(JSON.stringify(batch.input), 'utf8');
-  if (bytes > MAX_INPUT_BYTES) problems.push(`input: ${bytes} bytes is more than the ${MAX_INPUT_BYTES} a task can hold; split the batch`);
+  if (bytes > MAX_INPUT_BYTES)
+    problems.push(`input: ${bytes} bytes is more than the ${MAX_INPUT_BYTES} a task can hold; split the batch`);
   if (problems.length > 0) throw new ValidationError(`Invalid review batch ${String(batch.id)}`, problems);
 }
 
@@ -136,7 +148,10 @@ export function taskInput(task: Pick<TaskRecord, 'input'>): ReviewTaskInput {
 }
 
 /** Answers the task needs. */
-export function requiredAnswersOf(task: Pick<TaskRecord, 'requiredAnswers'>, settings: Pick<PortalSettings, 'reviewersPerItem'>): number {
+export function requiredAnswersOf(
+  task: Pick<TaskRecord, 'requiredAnswers'>,
+  settings: Pick<PortalSettings, 'reviewersPerItem'>,
+): number {
   return task.requiredAnswers ?? settings.reviewersPerItem;
 }
 
@@ -146,7 +161,12 @@ export function activeLeases(task: Pick<TaskRecord, 'leases'>, now: number): Rec
 }
 
 /** Reviewer slots still free: answers needed minus answers in minus leases held by others. */
-export function freeSlots(task: QueueEntry, now: number, settings: Pick<PortalSettings, 'reviewersPerItem'>, workerId?: string): number {
+export function freeSlots(
+  task: QueueEntry,
+  now: number,
+  settings: Pick<PortalSettings, 'reviewersPerItem'>,
+  workerId?: string,
+): number {
   const held = Object.keys(activeLeases(task, now)).filter((w) => w !== workerId).length;
   return requiredAnswersOf(task, settings) - task.answeredBy.length - held;
 }
@@ -168,7 +188,10 @@ export function decideClaim(task: QueueEntry, workerId: string, now: number, set
   const active = activeLeases(task, now);
   const renewed = active[workerId] !== undefined;
   if (!renewed && freeSlots(task, now, settings, workerId) <= 0) return { ok: false, reason: 'full' };
-  const lease: Lease = { acquiredAt: active[workerId]?.acquiredAt ?? new Date(now).toISOString(), expiresAt: now + settings.leaseMs };
+  const lease: Lease = {
+    acquiredAt: active[workerId]?.acquiredAt ?? new Date(now).toISOString(),
+    expiresAt: now + settings.leaseMs,
+  };
   return { ok: true, leases: { ...active, [workerId]: lease }, lease, renewed };
 }
 
@@ -176,7 +199,12 @@ export function decideClaim(task: QueueEntry, workerId: string, now: number, set
  * The tasks of a queue page the reviewer may claim, in the order to try them: one they already hold first, then
  * oldest first.
  */
-export function claimOrder(entries: readonly QueueEntry[], workerId: string, now: number, settings: PortalSettings): QueueEntry[] {
+export function claimOrder(
+  entries: readonly QueueEntry[],
+  workerId: string,
+  now: number,
+  settings: PortalSettings,
+): QueueEntry[] {
   const claimable = entries.filter((entry) => decideClaim(entry, workerId, now, settings).ok);
   const held = claimable.filter((entry) => activeLeases(entry, now)[workerId] !== undefined);
   return [...held, ...claimable.filter((entry) => !held.includes(entry))];
@@ -203,7 +231,10 @@ export type SubmissionDecision =
  * Accepts a label string, or (multi-label) a list of labels or an `A|B` string.
  * @throws InvalidAnswerError naming every bad or missing field.
  */
-export function normalizeAnswers(input: ReviewTaskInput, answers: Readonly<Record<string, unknown>>): Record<string, string> {
+export function normalizeAnswers(
+  input: ReviewTaskInput,
+  answers: Readonly<Record<string, unknown>>,
+): Record<string, string> {
   const problems: string[] = [];
   const categories = new Set(input.categories);
   const fields = new Set(input.items.map((item) => `textCategory${item.index}`));
@@ -218,7 +249,13 @@ export function normalizeAnswers(input: ReviewTaskInput, answers: Readonly<Recor
       problems.push(`${field}: missing (item ${item.index + 1} needs an answer)`);
       continue;
     }
-    const labels = Array.isArray(value) ? value : typeof value === 'string' ? (input.multiLabel ? value.split('|') : [value]) : undefined;
+    const labels = Array.isArray(value)
+      ? value
+      : typeof value === 'string'
+        ? input.multiLabel
+          ? value.split('|')
+          : [value]
+        : undefined;
     if (!labels || labels.length === 0 || labels.some((l) => typeof l !== 'string')) {
       problems.push(`${field}: expected ${input.multiLabel ? 'a list of categories' : 'a category'}`);
       continue;
@@ -229,7 +266,9 @@ export function normalizeAnswers(input: ReviewTaskInput, answers: Readonly<Recor
     }
     const unknown = (labels as string[]).filter((l) => !categories.has(l));
     if (unknown.length > 0) {
-      problems.push(`${field}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not one of ${input.categories.join(', ')}`);
+      problems.push(
+        `${field}: ${unknown.map((u) => JSON.stringify(u)).join(', ')} is not one of ${input.categories.join(', ')}`,
+      );
       continue;
     }
     const chosen = new Set(labels as string[]);
@@ -268,14 +307,20 @@ export function decideSubmission(
     if (sameContent(recorded.answerContent, answerContent)) {
       return { kind: 'duplicate', answer: recorded, completed: task.status === 'COMPLETED' };
     }
-    throw new ReviewConflictError(REVIEW_ERROR_CODES.ALREADY_ANSWERED, `You already answered task ${task.taskId} differently; answers cannot be changed`);
+    throw new ReviewConflictError(
+      REVIEW_ERROR_CODES.ALREADY_ANSWERED,
+      `You already answered task ${task.taskId} differently; answers cannot be changed`,
+    );
   }
   if (task.status !== 'OPEN') {
     throw new ReviewConflictError(REVIEW_ERROR_CODES.TASK_COMPLETED, `Task ${task.taskId} already has all its answers`);
   }
   const lease = task.leases[reviewer.workerId];
   if (lease === undefined) {
-    throw new ReviewConflictError(REVIEW_ERROR_CODES.NOT_LEASED, `You do not hold task ${task.taskId}: claim it first (your lease may have run out)`);
+    throw new ReviewConflictError(
+      REVIEW_ERROR_CODES.NOT_LEASED,
+      `You do not hold task ${task.taskId}: claim it first (your lease may have run out)`,
+    );
   }
   if (lease.expiresAt <= now) {
     throw new ReviewConflictError(
@@ -307,7 +352,9 @@ export function decideSubmission(
     answeredBy,
     answer,
     completed,
-    ...(completed ? { completedAt: submissionTime, expiresAt: Math.floor(now / 1000) + settings.retentionDays * 86_400 } : {}),
+    ...(completed
+      ? { completedAt: submissionTime, expiresAt: Math.floor(now / 1000) + settings.retentionDays * 86_400 }
+      : {}),
   };
 }
 
@@ -356,7 +403,12 @@ export interface TaskView {
 }
 
 /** The reviewer's view of a task. */
-export function taskView(task: TaskRecord, workerId: string, now: number, settings: Pick<PortalSettings, 'reviewersPerItem'>): TaskView {
+export function taskView(
+  task: TaskRecord,
+  workerId: string,
+  now: number,
+  settings: Pick<PortalSettings, 'reviewersPerItem'>,
+): TaskView {
   const input = taskInput(task);
   const lease = activeLeases(task, now)[workerId];
   const mine = task.answers[workerId];

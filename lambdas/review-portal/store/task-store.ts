@@ -54,7 +54,11 @@ export class TaskStore {
    * Create the task of a batch unless it exists (a re-delivered batch creates nothing twice).
    * @throws ValidationError when the batch is invalid.
    */
-  public async create(batch: ReviewBatch, now: Date, options: { requiredAnswers?: number } = {}): Promise<ReviewStartResult> {
+  public async create(
+    batch: ReviewBatch,
+    now: Date,
+    options: { requiredAnswers?: number } = {},
+  ): Promise<ReviewStartResult> {
     const record = newTaskRecord(batch, now, options);
     try {
       await this.doc.send(
@@ -122,7 +126,12 @@ export class TaskStore {
    * for a task is re-decided on the task's current version; after a collision the next candidate is picked at random
    * among the oldest few, so reviewers claiming at the same moment spread out instead of colliding again and again.
    */
-  public async claimNext(reviewer: Reviewer, now: number, settings: PortalSettings, random: () => number = Math.random): Promise<Claim | undefined> {
+  public async claimNext(
+    reviewer: Reviewer,
+    now: number,
+    settings: PortalSettings,
+    random: () => number = Math.random,
+  ): Promise<Claim | undefined> {
     for await (const page of this.queuePages(CLAIM_PAGE_SIZE)) {
       const order = claimOrder(page, reviewer.workerId, now, settings);
       let collided = false;

@@ -41,8 +41,14 @@ export class PortalReviewBackend implements ReviewBackend {
  * The portal back end configured from the environment `bindStarter` sets (`REVIEW_TASK_TABLE`).
  * @throws ConfigurationError when the table variable is missing.
  */
-export function portalBackendFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, client?: DynamoDBClient): PortalReviewBackend {
+export function portalBackendFromEnv(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  client?: DynamoDBClient,
+): PortalReviewBackend {
   const tableName = env[REVIEW_ENV.TASK_TABLE];
-  if (!tableName) throw new ConfigurationError(`Invalid environment: ${REVIEW_ENV.TASK_TABLE} is missing (bind the starter to the review portal)`);
+  if (!tableName)
+    throw new ConfigurationError(
+      `Invalid environment: ${REVIEW_ENV.TASK_TABLE} is missing (bind the starter to the review portal)`,
+    );
   return new PortalReviewBackend({ tableName, client });
 }

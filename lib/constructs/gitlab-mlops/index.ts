@@ -146,7 +146,10 @@ export class GitLabMlopsProjectTemplate extends Construct {
       this.oidcProviderArn = props.oidcProviderArn;
     } else {
       // Native AWS::IAM::OIDCProvider: no custom resource. IAM verifies GitLab's certificate chain itself.
-      this.oidcProviderArn = new iam.OidcProviderNative(this, 'GitLabOidcProvider', { url: gitlabUrl, clientIds: [audience] }).oidcProviderArn;
+      this.oidcProviderArn = new iam.OidcProviderNative(this, 'GitLabOidcProvider', {
+        url: gitlabUrl,
+        clientIds: [audience],
+      }).oidcProviderArn;
     }
 
     this.productStack = new GitLabMlopsProductStack(this, 'ProductTemplate', {
@@ -164,7 +167,8 @@ export class GitLabMlopsProjectTemplate extends Construct {
     this.product = new servicecatalog.CloudFormationProduct(this, 'Product', {
       productName: props.productName ?? 'MLOps with GitLab: model build, train and deploy',
       owner: props.owner ?? 'ML platform team',
-      description: 'Model-build and model-deploy GitLab repositories with CI pipelines, keyless AWS access, and deployment on model approval.',
+      description:
+        'Model-build and model-deploy GitLab repositories with CI pipelines, keyless AWS access, and deployment on model approval.',
       productVersions: [
         {
           productVersionName: props.productVersion ?? 'v1',
@@ -187,28 +191,68 @@ export class GitLabMlopsProjectTemplate extends Construct {
           description: 'SageMaker project templates of the ML platform',
         });
     this.portfolio.addProduct(this.product);
-    this.launchRole = new GitLabMlopsLaunchRole(this, 'LaunchRole', { assetBucket: this.assetBucket, vpc: props.vpc !== undefined });
+    this.launchRole = new GitLabMlopsLaunchRole(this, 'LaunchRole', {
+      assetBucket: this.assetBucket,
+      vpc: props.vpc !== undefined,
+    });
     this.portfolio.setLaunchRole(this.product, this.launchRole);
     (props.studioRoleArns ?? []).forEach((roleArn, i) =>
       this.portfolio.giveAccessToRole(iam.Role.fromRoleArn(this, `StudioRole${i}`, roleArn, { mutable: false })),
     );
 
-    this.operations = new WorkflowOperations(this, 'Operations', { title: 'GitLab MLOps project template', alarmTopic: props.alarmTopic });
+    this.operations = new WorkflowOperations(this, 'Operations', {
+      title: 'GitLab MLOps project template',
+      alarmTopic: props.alarmTopic,
+    });
     this.addAlarms();
   }
 
   private validate(props: GitLabMlopsProjectTemplateProps, gitlabUrl: string): void {
-    validatePattern(this, 'gitlabUrl', gitlabUrl, GITLAB_URL, 'use an https URL without a trailing slash, e.g. https://gitlab.example.com');
+    validatePattern(
+      this,
+      'gitlabUrl',
+      gitlabUrl,
+      GITLAB_URL,
+      'use an https URL without a trailing slash, e.g. https://gitlab.example.com',
+    );
     if (Token.isUnresolved(props.assetBucketName)) {
-      throw new ConstructValidationError(this, 'assetBucketName', '(token)', 'Service Catalog product stacks need a literal bucket name');
+      throw new ConstructValidationError(
+        this,
+        'assetBucketName',
+        '(token)',
+        'Service Catalog product stacks need a literal bucket name',
+      );
     }
-    validatePattern(this, 'assetBucketName', props.assetBucketName, /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'use 3-63 lowercase letters, digits, dots and hyphens');
-    validatePattern(this, 'portfolioId', props.portfolioId, /^port-[a-z0-9]{10,20}$/, 'use a portfolio id such as port-abcdefghij123');
-    validatePattern(this, 'oidcProviderArn', props.oidcProviderArn, /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/, 'use an IAM OIDC provider ARN');
+    validatePattern(
+      this,
+      'assetBucketName',
+      props.assetBucketName,
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'use 3-63 lowercase letters, digits, dots and hyphens',
+    );
+    validatePattern(
+      this,
+      'portfolioId',
+      props.portfolioId,
+      /^port-[a-z0-9]{10,20}$/,
+      'use a portfolio id such as port-abcdefghij123',
+    );
+    validatePattern(
+      this,
+      'oidcProviderArn',
+      props.oidcProviderArn,
+      /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/,
+      'use an IAM OIDC provider ARN',
+    );
     if (props.oidcProviderArn && !Token.isUnresolved(props.oidcProviderArn)) {
       const host = gitlabUrl.replace(/^https:\/\//, '');
       if (!props.oidcProviderArn.endsWith(`:oidc-provider/${host}`)) {
-        throw new ConstructValidationError(this, 'oidcProviderArn', props.oidcProviderArn, `the provider must be the one of the GitLab host (…:oidc-provider/${host})`);
+        throw new ConstructValidationError(
+          this,
+          'oidcProviderArn',
+          props.oidcProviderArn,
+          `the provider must be the one of the GitLab host (…:oidc-provider/${host})`,
+        );
       }
     }
     for (const roleArn of props.studioRoleArns ?? []) {
@@ -216,8 +260,10 @@ export class GitLabMlopsProjectTemplate extends Construct {
     }
     validatePattern(this, 'branch', props.branch, /^[A-Za-z0-9._/-]{1,255}$/, 'use a branch name');
     if (props.vpc) {
-      if (props.vpc.subnetIds.length === 0) throw new ConstructValidationError(this, 'vpc.subnetIds', [], 'give at least one subnet');
-      if (props.vpc.securityGroupIds.length === 0) throw new ConstructValidationError(this, 'vpc.securityGroupIds', [], 'give at least one security group');
+      if (props.vpc.subnetIds.length === 0)
+        throw new ConstructValidationError(this, 'vpc.subnetIds', [], 'give at least one subnet');
+      if (props.vpc.securityGroupIds.length === 0)
+        throw new ConstructValidationError(this, 'vpc.securityGroupIds', [], 'give at least one security group');
     }
   }
 
@@ -252,13 +298,28 @@ export class GitLabMlopsProjectTemplate extends Construct {
       'AwsSolutions-IAM5[Action::s3:Abort*]',
     );
     if (handler) {
-      acknowledge(handler, reason, 'AwsSolutions-L1', 'Serverless-LambdaDLQ', 'Serverless-LambdaTracing', 'Serverless-LambdaLatestVersion', 'Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaAsyncFailureDestination');
+      acknowledge(
+        handler,
+        reason,
+        'AwsSolutions-L1',
+        'Serverless-LambdaDLQ',
+        'Serverless-LambdaTracing',
+        'Serverless-LambdaLatestVersion',
+        'Serverless-LambdaDefaultMemorySize',
+        'Serverless-LambdaAsyncFailureDestination',
+      );
     }
   }
 
   private addAlarms(): void {
     const metric = (service: string, name: string) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: name, dimensionsMap: { service }, statistic: 'Sum', period: Duration.minutes(5) });
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+      });
     const seedFailures = metric(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS.SEED_CHECK_IN_FAILURES);
     const triggerFailures = metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.DEPLOY_TRIGGER_FAILURES);
     const impossible = metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.ROLLBACKS_IMPOSSIBLE);
@@ -266,8 +327,12 @@ export class GitLabMlopsProjectTemplate extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Deployments started (all projects)',
         left: [
-          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED).with({ label: 'approved → deploy' }),
-          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED).with({ label: 'rejected → rollback' }),
+          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED).with({
+            label: 'approved → deploy',
+          }),
+          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED).with({
+            label: 'rejected → rollback',
+          }),
         ],
         width: 12,
       }),
@@ -277,7 +342,9 @@ export class GitLabMlopsProjectTemplate extends Construct {
           seedFailures.with({ label: 'seed check-in failures' }),
           triggerFailures.with({ label: 'deploy trigger failures' }),
           impossible.with({ label: 'rollbacks impossible' }),
-          metric(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS.PROJECTS_SEEDED).with({ label: 'repositories seeded' }),
+          metric(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS.PROJECTS_SEEDED).with({
+            label: 'repositories seeded',
+          }),
         ],
         width: 12,
       }),
@@ -292,8 +359,20 @@ export class GitLabMlopsProjectTemplate extends Construct {
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
-    alarm('SeedCheckInFailedAlarm', seedFailures, 'A SageMaker project could not create or seed its GitLab repositories: see the project stack events and the seed check-in log group.');
-    alarm('DeployTriggerFailedAlarm', triggerFailures, 'The deploy trigger failed to start a GitLab pipeline (EventBridge retries, then the project dead-letter queue): see its log group.');
-    alarm('RollbackImpossibleAlarm', impossible, 'A deployed model version was rejected and no approved version remains: approve one or delete the endpoint stacks.');
+    alarm(
+      'SeedCheckInFailedAlarm',
+      seedFailures,
+      'A SageMaker project could not create or seed its GitLab repositories: see the project stack events and the seed check-in log group.',
+    );
+    alarm(
+      'DeployTriggerFailedAlarm',
+      triggerFailures,
+      'The deploy trigger failed to start a GitLab pipeline (EventBridge retries, then the project dead-letter queue): see its log group.',
+    );
+    alarm(
+      'RollbackImpossibleAlarm',
+      impossible,
+      'A deployed model version was rejected and no approved version remains: approve one or delete the endpoint stacks.',
+    );
   }
 }

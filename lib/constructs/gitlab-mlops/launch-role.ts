@@ -36,7 +36,14 @@ export class GitLabMlopsLaunchRole extends iam.Role {
 
     // CloudFormation: the provisioned-product stacks only.
     allow(
-      ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents', 'cloudformation:SetStackPolicy'],
+      [
+        'cloudformation:CreateStack',
+        'cloudformation:UpdateStack',
+        'cloudformation:DeleteStack',
+        'cloudformation:DescribeStacks',
+        'cloudformation:DescribeStackEvents',
+        'cloudformation:SetStackPolicy',
+      ],
       [arn('cloudformation', `stack/${sc}`)],
     );
     // No resource-level permission for these two.
@@ -50,8 +57,17 @@ export class GitLabMlopsLaunchRole extends iam.Role {
     const roles = arn('iam', `role/${sc}`, false);
     allow(
       [
-        'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateRoleDescription', 'iam:UpdateAssumeRolePolicy',
-        'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+        'iam:CreateRole',
+        'iam:DeleteRole',
+        'iam:GetRole',
+        'iam:UpdateRole',
+        'iam:UpdateRoleDescription',
+        'iam:UpdateAssumeRolePolicy',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+        'iam:GetRolePolicy',
+        'iam:TagRole',
+        'iam:UntagRole',
       ],
       [roles],
     );
@@ -68,34 +84,86 @@ export class GitLabMlopsLaunchRole extends iam.Role {
     // Handlers, their logs, dead-letter queue and trigger rule.
     allow(
       [
-        'lambda:CreateFunction', 'lambda:DeleteFunction', 'lambda:GetFunction', 'lambda:GetFunctionConfiguration', 'lambda:UpdateFunctionCode',
-        'lambda:UpdateFunctionConfiguration', 'lambda:AddPermission', 'lambda:RemovePermission', 'lambda:TagResource', 'lambda:UntagResource',
-        'lambda:ListTags', 'lambda:InvokeFunction',
+        'lambda:CreateFunction',
+        'lambda:DeleteFunction',
+        'lambda:GetFunction',
+        'lambda:GetFunctionConfiguration',
+        'lambda:UpdateFunctionCode',
+        'lambda:UpdateFunctionConfiguration',
+        'lambda:AddPermission',
+        'lambda:RemovePermission',
+        'lambda:TagResource',
+        'lambda:UntagResource',
+        'lambda:ListTags',
+        'lambda:InvokeFunction',
       ],
       [arn('lambda', `function:${sc}`)],
     );
     allow(
-      ['logs:CreateLogGroup', 'logs:DeleteLogGroup', 'logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy', 'logs:TagResource', 'logs:UntagResource', 'logs:ListTagsForResource'],
+      [
+        'logs:CreateLogGroup',
+        'logs:DeleteLogGroup',
+        'logs:PutRetentionPolicy',
+        'logs:DeleteRetentionPolicy',
+        'logs:TagResource',
+        'logs:UntagResource',
+        'logs:ListTagsForResource',
+      ],
       [arn('logs', `log-group:${sc}`)],
     );
     // DescribeLogGroups supports no resource-level permission.
     allow(['logs:DescribeLogGroups'], ['*']);
     allow(
-      ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:UntagQueue', 'sqs:ListQueueTags'],
+      [
+        'sqs:CreateQueue',
+        'sqs:DeleteQueue',
+        'sqs:GetQueueAttributes',
+        'sqs:SetQueueAttributes',
+        'sqs:TagQueue',
+        'sqs:UntagQueue',
+        'sqs:ListQueueTags',
+      ],
       [arn('sqs', sc)],
     );
     allow(
-      ['events:PutRule', 'events:DeleteRule', 'events:DescribeRule', 'events:EnableRule', 'events:PutTargets', 'events:RemoveTargets', 'events:TagResource', 'events:UntagResource', 'events:ListTagsForResource'],
+      [
+        'events:PutRule',
+        'events:DeleteRule',
+        'events:DescribeRule',
+        'events:EnableRule',
+        'events:PutTargets',
+        'events:RemoveTargets',
+        'events:TagResource',
+        'events:UntagResource',
+        'events:ListTagsForResource',
+      ],
       [arn('events', `rule/${sc}`)],
     );
 
     // The artifacts bucket and its access-log bucket (names generated in lowercase from the stack name).
     allow(
       [
-        's3:CreateBucket', 's3:DeleteBucket', 's3:PutBucketPolicy', 's3:GetBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutEncryptionConfiguration',
-        's3:GetEncryptionConfiguration', 's3:PutBucketVersioning', 's3:GetBucketVersioning', 's3:PutLifecycleConfiguration', 's3:GetLifecycleConfiguration',
-        's3:PutBucketPublicAccessBlock', 's3:GetBucketPublicAccessBlock', 's3:PutBucketOwnershipControls', 's3:GetBucketOwnershipControls',
-        's3:PutBucketLogging', 's3:GetBucketLogging', 's3:PutBucketTagging', 's3:GetBucketTagging', 's3:PutBucketAcl', 's3:GetBucketAcl',
+        's3:CreateBucket',
+        's3:DeleteBucket',
+        's3:PutBucketPolicy',
+        's3:GetBucketPolicy',
+        's3:DeleteBucketPolicy',
+        's3:PutEncryptionConfiguration',
+        's3:GetEncryptionConfiguration',
+        's3:PutBucketVersioning',
+        's3:GetBucketVersioning',
+        's3:PutLifecycleConfiguration',
+        's3:GetLifecycleConfiguration',
+        's3:PutBucketPublicAccessBlock',
+        's3:GetBucketPublicAccessBlock',
+        's3:PutBucketOwnershipControls',
+        's3:GetBucketOwnershipControls',
+        's3:PutBucketLogging',
+        's3:GetBucketLogging',
+        's3:PutBucketTagging',
+        's3:GetBucketTagging',
+        's3:PutBucketAcl',
+        's3:GetBucketAcl',
       ],
       [`arn:${partition}:s3:::sc-${account}-pp-*`],
     );
@@ -103,9 +171,16 @@ export class GitLabMlopsLaunchRole extends iam.Role {
     // The model package group (named <project>-<id>) and the code repositories shown in Studio.
     allow(
       [
-        'sagemaker:CreateModelPackageGroup', 'sagemaker:DeleteModelPackageGroup', 'sagemaker:DescribeModelPackageGroup',
-        'sagemaker:CreateCodeRepository', 'sagemaker:DeleteCodeRepository', 'sagemaker:DescribeCodeRepository', 'sagemaker:UpdateCodeRepository',
-        'sagemaker:AddTags', 'sagemaker:DeleteTags', 'sagemaker:ListTags',
+        'sagemaker:CreateModelPackageGroup',
+        'sagemaker:DeleteModelPackageGroup',
+        'sagemaker:DescribeModelPackageGroup',
+        'sagemaker:CreateCodeRepository',
+        'sagemaker:DeleteCodeRepository',
+        'sagemaker:DescribeCodeRepository',
+        'sagemaker:UpdateCodeRepository',
+        'sagemaker:AddTags',
+        'sagemaker:DeleteTags',
+        'sagemaker:ListTags',
       ],
       [arn('sagemaker', 'model-package-group/*'), arn('sagemaker', 'code-repository/*')],
     );
@@ -117,7 +192,7 @@ export class GitLabMlopsLaunchRole extends iam.Role {
 
     acknowledge(
       this,
-      'Launch-constraint scope: resources are those CloudFormation names after the provisioned-product stack (SC-<account>-pp-*); GetTemplateSummary, ValidateTemplate, DescribeLogGroups and the EC2 Describe calls have no resource-level permission; the template copy is matched by Service Catalog\'s provisioning object tag; model package groups are named after the SageMaker project and code repositories get generated names.',
+      "Launch-constraint scope: resources are those CloudFormation names after the provisioned-product stack (SC-<account>-pp-*); GetTemplateSummary, ValidateTemplate, DescribeLogGroups and the EC2 Describe calls have no resource-level permission; the template copy is matched by Service Catalog's provisioning object tag; model package groups are named after the SageMaker project and code repositories get generated names.",
       'AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:<AWS::Region>:<AWS::AccountId>:stack/SC-<AWS::AccountId>-pp-*]',
       'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:role/SC-<AWS::AccountId>-pp-*]',

@@ -113,7 +113,9 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
   constructor(scope: Construct, id: string, props: GitLabMlopsProductStackProps) {
     super(scope, id, {
       assetBucket: props.assetBucket,
-      description: props.description ?? 'SageMaker project: GitLab model-build and model-deploy repositories with keyless CI and deploy on approval',
+      description:
+        props.description ??
+        'SageMaker project: GitLab model-build and model-deploy repositories with keyless CI and deploy on approval',
     });
     const gitlabUrl = props.gitlabUrl.replace(/\/+$/, '');
     const host = gitlabUrl.replace(/^https:\/\//, '');
@@ -174,7 +176,9 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     };
 
     const repoName = (param: CfnParameter, suffix: string) => {
-      const empty = new CfnCondition(this, `${param.node.id}IsEmpty`, { expression: Fn.conditionEquals(param.valueAsString, '') });
+      const empty = new CfnCondition(this, `${param.node.id}IsEmpty`, {
+        expression: Fn.conditionEquals(param.valueAsString, ''),
+      });
       return Fn.conditionIf(empty.logicalId, Fn.join('-', [projectName, suffix]), param.valueAsString).toString();
     };
     const buildRepo = repoName(buildRepoParam, 'model-build');
@@ -183,22 +187,31 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     const stackName = (stage: string) => Fn.join('-', ['sagemaker', projectName, projectId, stage]);
     const stagingStack = stackName('staging');
     const prodStack = stackName('prod');
-    const arnOf = (service: string, resource: string) => `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const arnOf = (service: string, resource: string) =>
+      `arn:${Aws.PARTITION}:${service}:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
     const sagemakerArn = (resource: string) => Fn.join('', [arnOf('sagemaker', ''), resource]);
     const stackArn = (name: string) => Fn.join('', [arnOf('cloudformation', 'stack/'), name, '/*']);
-    const endpointArns = [sagemakerArn(Fn.join('', ['endpoint/', stagingStack])), sagemakerArn(Fn.join('', ['endpoint/', prodStack]))];
+    const endpointArns = [
+      sagemakerArn(Fn.join('', ['endpoint/', stagingStack])),
+      sagemakerArn(Fn.join('', ['endpoint/', prodStack])),
+    ];
     const packagesArn = sagemakerArn(Fn.join('', ['model-package/', groupName, '/*']));
 
     // SageMaker tags the provisioned product with sagemaker:project-name and sagemaker:project-id; CloudFormation
     // propagates those stack tags to every resource here.
 
     // ---- Storage and registry ----
-    this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', { noncurrentVersionExpiration: Duration.days(90) });
+    this.artifactsBucket = new SecureBucket(this, 'ArtifactsBucket', {
+      noncurrentVersionExpiration: Duration.days(90),
+    });
     this.modelPackageGroup = new sagemaker.CfnModelPackageGroup(this, 'ModelPackageGroup', {
       modelPackageGroupName: groupName,
       modelPackageGroupDescription: Fn.join('', ['Model versions of SageMaker project ', projectName]),
     });
-    for (const [idPart, name] of [['Build', buildRepo], ['Deploy', deployRepo]] as const) {
+    for (const [idPart, name] of [
+      ['Build', buildRepo],
+      ['Deploy', deployRepo],
+    ] as const) {
       new sagemaker.CfnCodeRepository(this, `${idPart}CodeRepository`, {
         gitConfig: { repositoryUrl: Fn.join('', [serverUrl, '/', groupPath, '/', name, '.git']), branch },
       });
@@ -237,7 +250,11 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     // ---- Handlers ----
     const tokenSecretArn = Fn.join('', [arnOf('secretsmanager', 'secret:'), tokenSecretName, '-??????']);
     const grantToken = (g: iam.IGrantable) =>
-      iam.Grant.addToPrincipal({ grantee: g, actions: ['secretsmanager:GetSecretValue'], resourceArns: [tokenSecretArn] });
+      iam.Grant.addToPrincipal({
+        grantee: g,
+        actions: ['secretsmanager:GetSecretValue'],
+        resourceArns: [tokenSecretArn],
+      });
     const network = props.vpc ? this.importNetwork(props.vpc) : {};
 
     const seedArchive = new s3Assets.Asset(this, 'SeedArchive', {
@@ -255,11 +272,18 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
       .bind(SEED_CHECK_IN_ENV.GITLAB_URL, serverUrl, () => undefined)
       .bind(SEED_CHECK_IN_ENV.TOKEN_SECRET_ID, tokenSecretName, grantToken)
       .bind(SEED_CHECK_IN_ENV.SEED_BUCKET, seedArchive.s3BucketName, () => undefined)
-      .bind(SEED_CHECK_IN_ENV.SEED_KEY, seedArchive.s3ObjectKey, (g) => grantObjects(seedArchive.bucket, g, 'read', seedArchive.s3ObjectKey));
+      .bind(SEED_CHECK_IN_ENV.SEED_KEY, seedArchive.s3ObjectKey, (g) =>
+        grantObjects(seedArchive.bucket, g, 'read', seedArchive.s3ObjectKey),
+      );
     this.acknowledgeSecret(this.seedCheckInFunction, tokenSecretArn);
 
-    const providerLogs = new logs.LogGroup(this, 'SeedCheckInProviderLogs', { retention: logs.RetentionDays.ONE_MONTH });
-    const provider = new cr.Provider(this, 'SeedCheckInProvider', { onEventHandler: this.seedCheckInFunction, logGroup: providerLogs });
+    const providerLogs = new logs.LogGroup(this, 'SeedCheckInProviderLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+    });
+    const provider = new cr.Provider(this, 'SeedCheckInProvider', {
+      onEventHandler: this.seedCheckInFunction,
+      logGroup: providerLogs,
+    });
     this.acknowledgeProvider(provider);
 
     this.seedCheckIn = new CustomResource(this, 'SeedCheckIn', {
@@ -319,7 +343,11 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
         iam.Grant.addToPrincipal({ grantee: g, actions: ['sagemaker:ListModelPackages'], resourceArns: ['*'] });
       })
       .bind(DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES, Fn.join(',', [stagingStack, prodStack]), (g) =>
-        iam.Grant.addToPrincipal({ grantee: g, actions: ['cloudformation:DescribeStacks'], resourceArns: [stackArn(stagingStack), stackArn(prodStack)] }),
+        iam.Grant.addToPrincipal({
+          grantee: g,
+          actions: ['cloudformation:DescribeStacks'],
+          resourceArns: [stackArn(stagingStack), stackArn(prodStack)],
+        }),
       );
     this.acknowledgeSecret(this.deployTriggerFunction, tokenSecretArn);
     acknowledge(
@@ -352,13 +380,23 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     const pipelineArn = sagemakerArn(Fn.join('', ['pipeline/', groupName]));
     this.buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['sagemaker:CreatePipeline', 'sagemaker:UpdatePipeline', 'sagemaker:DescribePipeline', 'sagemaker:StartPipelineExecution', 'sagemaker:AddTags'],
+        actions: [
+          'sagemaker:CreatePipeline',
+          'sagemaker:UpdatePipeline',
+          'sagemaker:DescribePipeline',
+          'sagemaker:StartPipelineExecution',
+          'sagemaker:AddTags',
+        ],
         resources: [pipelineArn],
       }),
     );
     this.buildRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['sagemaker:DescribePipelineExecution', 'sagemaker:ListPipelineExecutionSteps', 'sagemaker:StopPipelineExecution'],
+        actions: [
+          'sagemaker:DescribePipelineExecution',
+          'sagemaker:ListPipelineExecutionSteps',
+          'sagemaker:StopPipelineExecution',
+        ],
         resources: [Fn.join('', [pipelineArn, '/execution/*'])],
       }),
     );
@@ -394,8 +432,13 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
-          'sagemaker:CreateProcessingJob', 'sagemaker:DescribeProcessingJob', 'sagemaker:StopProcessingJob',
-          'sagemaker:CreateTrainingJob', 'sagemaker:DescribeTrainingJob', 'sagemaker:StopTrainingJob', 'sagemaker:AddTags',
+          'sagemaker:CreateProcessingJob',
+          'sagemaker:DescribeProcessingJob',
+          'sagemaker:StopProcessingJob',
+          'sagemaker:CreateTrainingJob',
+          'sagemaker:DescribeTrainingJob',
+          'sagemaker:StopTrainingJob',
+          'sagemaker:AddTags',
         ],
         resources: [sagemakerArn('processing-job/*'), sagemakerArn('training-job/*')],
       }),
@@ -411,7 +454,10 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'],
-        resources: [`arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/sagemaker-xgboost`, `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/sagemaker-scikit-learn`],
+        resources: [
+          `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/sagemaker-xgboost`,
+          `arn:${Aws.PARTITION}:ecr:${Aws.REGION}:*:repository/sagemaker-scikit-learn`,
+        ],
       }),
     );
     role.addToPrincipalPolicy(
@@ -444,12 +490,20 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     const deploy = this.deployRole;
     deploy.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['cloudformation:CreateStack', 'cloudformation:UpdateStack', 'cloudformation:DeleteStack', 'cloudformation:DescribeStacks', 'cloudformation:DescribeStackEvents'],
+        actions: [
+          'cloudformation:CreateStack',
+          'cloudformation:UpdateStack',
+          'cloudformation:DeleteStack',
+          'cloudformation:DescribeStacks',
+          'cloudformation:DescribeStackEvents',
+        ],
         resources: stackArns,
       }),
     );
     // ValidateTemplate supports no resource-level permission.
-    deploy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['*'] }));
+    deploy.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['cloudformation:ValidateTemplate'], resources: ['*'] }),
+    );
     deploy.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
@@ -457,10 +511,18 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
         conditions: { StringEquals: { 'iam:PassedToService': 'cloudformation.amazonaws.com' } },
       }),
     );
-    deploy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [packagesArn] }));
-    deploy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] }));
-    deploy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: endpointArns }));
-    deploy.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [endpointArns[0]!] }));
+    deploy.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [packagesArn] }),
+    );
+    deploy.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:ListModelPackages'], resources: ['*'] }),
+    );
+    deploy.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:DescribeEndpoint'], resources: endpointArns }),
+    );
+    deploy.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [endpointArns[0]!] }),
+    );
     acknowledge(
       deploy,
       'cloudformation:ValidateTemplate and sagemaker:ListModelPackages support no resource-level permission; stack ARNs end in a generated id; model versions are numbered at run time within the project group.',
@@ -474,19 +536,32 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     cfn.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [
-          'sagemaker:CreateModel', 'sagemaker:DescribeModel', 'sagemaker:DeleteModel',
-          'sagemaker:CreateEndpointConfig', 'sagemaker:DescribeEndpointConfig', 'sagemaker:DeleteEndpointConfig', 'sagemaker:AddTags',
+          'sagemaker:CreateModel',
+          'sagemaker:DescribeModel',
+          'sagemaker:DeleteModel',
+          'sagemaker:CreateEndpointConfig',
+          'sagemaker:DescribeEndpointConfig',
+          'sagemaker:DeleteEndpointConfig',
+          'sagemaker:AddTags',
         ],
         resources: [sagemakerArn('model/*'), sagemakerArn('endpoint-config/*')],
       }),
     );
     cfn.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['sagemaker:CreateEndpoint', 'sagemaker:UpdateEndpoint', 'sagemaker:DescribeEndpoint', 'sagemaker:DeleteEndpoint', 'sagemaker:AddTags'],
+        actions: [
+          'sagemaker:CreateEndpoint',
+          'sagemaker:UpdateEndpoint',
+          'sagemaker:DescribeEndpoint',
+          'sagemaker:DeleteEndpoint',
+          'sagemaker:AddTags',
+        ],
         resources: [...endpointArns, sagemakerArn('endpoint-config/*')],
       }),
     );
-    cfn.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [packagesArn] }));
+    cfn.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sagemaker:DescribeModelPackage'], resources: [packagesArn] }),
+    );
     cfn.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
@@ -503,11 +578,17 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     );
   }
 
-  private importNetwork(vpc: HandlerVpcOptions): { vpc: ec2.IVpc; vpcSubnets: ec2.SubnetSelection; securityGroups: ec2.ISecurityGroup[] } {
+  private importNetwork(vpc: HandlerVpcOptions): {
+    vpc: ec2.IVpc;
+    vpcSubnets: ec2.SubnetSelection;
+    securityGroups: ec2.ISecurityGroup[];
+  } {
     return {
       vpc: ec2.Vpc.fromVpcAttributes(this, 'HandlerVpc', { vpcId: vpc.vpcId, availabilityZones: Fn.getAzs() }),
       vpcSubnets: { subnets: vpc.subnetIds.map((id, i) => ec2.Subnet.fromSubnetId(this, `HandlerSubnet${i}`, id)) },
-      securityGroups: vpc.securityGroupIds.map((id, i) => ec2.SecurityGroup.fromSecurityGroupId(this, `HandlerSecurityGroup${i}`, id, { mutable: false })),
+      securityGroups: vpc.securityGroupIds.map((id, i) =>
+        ec2.SecurityGroup.fromSecurityGroupId(this, `HandlerSecurityGroup${i}`, id, { mutable: false }),
+      ),
     };
   }
 

@@ -191,18 +191,55 @@ export class ReviewPortal extends Construct implements IReviewBackend {
   constructor(scope: Construct, id: string, props: ReviewPortalProps = {}) {
     super(scope, id);
     validateRange(this, 'reviewersPerItem', props.reviewersPerItem, 1, 9);
-    validateRange(this, 'leaseDuration', props.leaseDuration?.toSeconds(), 60, 8 * 3600, ' seconds (1 minute to 8 hours)');
-    validateRange(this, 'maxTaskAge', props.maxTaskAge?.toSeconds(), 300, 30 * 86_400, ' seconds (5 minutes to 30 days)');
+    validateRange(
+      this,
+      'leaseDuration',
+      props.leaseDuration?.toSeconds(),
+      60,
+      8 * 3600,
+      ' seconds (1 minute to 8 hours)',
+    );
+    validateRange(
+      this,
+      'maxTaskAge',
+      props.maxTaskAge?.toSeconds(),
+      300,
+      30 * 86_400,
+      ' seconds (5 minutes to 30 days)',
+    );
     validateRange(this, 'taskRetention', props.taskRetention?.toDays(), 1, 3650, ' days');
-    validatePattern(this, 'outputPrefix', props.outputPrefix, PREFIX, 'must be empty or an S3 key prefix ending with "/"');
-    validatePattern(this, 'portalName', props.portalName, PORTAL_NAME, 'must be lower-case letters, digits and single hyphens');
+    validatePattern(
+      this,
+      'outputPrefix',
+      props.outputPrefix,
+      PREFIX,
+      'must be empty or an S3 key prefix ending with "/"',
+    );
+    validatePattern(
+      this,
+      'portalName',
+      props.portalName,
+      PORTAL_NAME,
+      'must be lower-case letters, digits and single hyphens',
+    );
     if (props.portalName !== undefined && props.portalName.length > TASK_ID_MAX_LENGTH) {
-      throw new ConstructValidationError(this, 'portalName', props.portalName, `must be at most ${TASK_ID_MAX_LENGTH} characters`);
+      throw new ConstructValidationError(
+        this,
+        'portalName',
+        props.portalName,
+        `must be at most ${TASK_ID_MAX_LENGTH} characters`,
+      );
     }
     validateRange(this, 'throttling.rateLimit', props.throttling?.rateLimit, 1, 10_000);
     validateRange(this, 'throttling.burstLimit', props.throttling?.burstLimit, 1, 5_000);
     for (const origin of props.allowedOrigins ?? []) {
-      validatePattern(this, 'allowedOrigins', origin, ORIGIN, 'each origin must look like https://review.example.com (scheme and host, no path)');
+      validatePattern(
+        this,
+        'allowedOrigins',
+        origin,
+        ORIGIN,
+        'each origin must look like https://review.example.com (scheme and host, no path)',
+      );
     }
     if (props.mfa !== undefined && props.mfa !== 'required' && props.mfa !== 'optional') {
       throw new ConstructValidationError(this, 'mfa', props.mfa, "must be 'required' or 'optional'");
@@ -246,7 +283,14 @@ export class ReviewPortal extends Construct implements IReviewBackend {
       signInAliases: { email: true },
       autoVerify: { email: true },
       standardAttributes: { email: { required: true, mutable: true } },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true, tempPasswordValidity: Duration.days(7) },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(7),
+      },
       mfa: mfaRequired ? cognito.Mfa.REQUIRED : cognito.Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
@@ -266,7 +310,11 @@ export class ReviewPortal extends Construct implements IReviewBackend {
       'AwsSolutions-COG8',
     );
     if (!mfaRequired) {
-      acknowledge(this.userPool, 'MFA is optional because the operator configured reviewPortal.mfa=optional; TOTP stays available to every reviewer.', 'AwsSolutions-COG2');
+      acknowledge(
+        this.userPool,
+        'MFA is optional because the operator configured reviewPortal.mfa=optional; TOTP stays available to every reviewer.',
+        'AwsSolutions-COG2',
+      );
     }
     new cognito.CfnUserPoolGroup(this, 'ReviewersGroup', {
       userPoolId: this.userPool.userPoolId,
@@ -298,7 +346,12 @@ export class ReviewPortal extends Construct implements IReviewBackend {
           ].join('; '),
           override: true,
         },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
@@ -361,7 +414,10 @@ export class ReviewPortal extends Construct implements IReviewBackend {
 
     // --- API --------------------------------------------------------------------------------------------------------
     const allowedOrigins = [this.portalUrl, ...(props.allowedOrigins ?? [])];
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { removalPolicy: RemovalPolicy.DESTROY, retention: retentionOf(this) });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      removalPolicy: RemovalPolicy.DESTROY,
+      retention: retentionOf(this),
+    });
     this.api = new apigw.RestApi(this, 'Api', {
       description: 'Review portal API: claim, read, answer and skip review tasks',
       endpointTypes: [apigw.EndpointType.REGIONAL],
@@ -393,7 +449,10 @@ export class ReviewPortal extends Construct implements IReviewBackend {
       'AwsSolutions-APIG3',
     );
     // Error answers from API Gateway itself (401, 403, 429, 5xx) carry CORS headers too, so the page can show them.
-    for (const [gid, type] of [['Default4xx', apigw.ResponseType.DEFAULT_4XX], ['Default5xx', apigw.ResponseType.DEFAULT_5XX]] as const) {
+    for (const [gid, type] of [
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX],
+    ] as const) {
       this.api.addGatewayResponse(gid, {
         type,
         responseHeaders: { 'Access-Control-Allow-Origin': `'${this.portalUrl}'`, Vary: "'Origin'" },
@@ -422,7 +481,11 @@ export class ReviewPortal extends Construct implements IReviewBackend {
               '^textCategory[0-9]+$': {
                 oneOf: [
                   { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 1000 },
-                  { type: apigw.JsonSchemaType.ARRAY, minItems: 1, items: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 1000 } },
+                  {
+                    type: apigw.JsonSchemaType.ARRAY,
+                    minItems: 1,
+                    items: { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: 1000 },
+                  },
                 ],
               },
             },
@@ -507,7 +570,12 @@ export class ReviewPortal extends Construct implements IReviewBackend {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    acknowledge(this.publishFailures, 'This queue is the on-failure destination of the result publisher; it has no further redrive.', 'AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy');
+    acknowledge(
+      this.publishFailures,
+      'This queue is the on-failure destination of the result publisher; it has no further redrive.',
+      'AwsSolutions-SQS3',
+      'Serverless-SQSRedrivePolicy',
+    );
     this.publishFunction = new HandlerFunction(this, 'PublishResults', {
       entry: lambdaEntry('review-portal/publish-results.ts'),
       invocation: 'event-source',
@@ -521,7 +589,9 @@ export class ReviewPortal extends Construct implements IReviewBackend {
         [ENV.PORTAL_ID]: this.portalId,
       },
     })
-      .bind(ENV.OUTPUT_BUCKET, this.outputBucket.bucketName, (g) => grantObjects(this.outputBucket, g, 'write', `${this.outputPrefix}*`))
+      .bind(ENV.OUTPUT_BUCKET, this.outputBucket.bucketName, (g) =>
+        grantObjects(this.outputBucket, g, 'write', `${this.outputPrefix}*`),
+      )
       .bind(ENV.EVENT_BUS, this.eventBus.eventBusName, (g) => this.eventBus.grantPutEventsTo(g));
     this.publishFunction.addEventSource(
       new sources.DynamoEventSource(this.table, {
@@ -601,7 +671,10 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     acknowledgeDeployment(this, deployment, this.siteBucket);
 
     // --- Operations -------------------------------------------------------------------------------------------------
-    this.operations = new WorkflowOperations(this, 'Operations', { title: 'Review portal', alarmTopic: props.alarmTopic });
+    this.operations = new WorkflowOperations(this, 'Operations', {
+      title: 'Review portal',
+      alarmTopic: props.alarmTopic,
+    });
     const metric = (metricName: string, statistic: string, period: Duration, label?: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -660,7 +733,8 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     this.operations.addFunction('PublishResults', this.publishFunction);
     this.operations.addFunction('QueueMetrics', this.metricsFunction);
     this.operations.addDeadLetterQueue('PublishFailures', this.publishFailures);
-    if (this.metricsFunction.deadLetterQueue) this.operations.addDeadLetterQueue('QueueMetricsDlq', this.metricsFunction.deadLetterQueue);
+    if (this.metricsFunction.deadLetterQueue)
+      this.operations.addDeadLetterQueue('QueueMetricsDlq', this.metricsFunction.deadLetterQueue);
   }
 
   /**
@@ -706,9 +780,16 @@ function retentionOf(scope: Construct): logs.RetentionDays {
 function acknowledgeDeployment(scope: Construct, deployment: s3deploy.BucketDeployment, siteBucket: s3.IBucket): void {
   const stack = Stack.of(scope);
   const provider = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-  const reason = (what: string) => `CDK BucketDeployment provider (aws-cdk-lib, runs only during deployment to copy the built page and config.json): ${what}`;
-  acknowledge(deployment.handlerRole, reason('its role uses AWSLambdaBasicExecutionRole for its own logs.'), 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]');
-  const qualifier = (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+  const reason = (what: string) =>
+    `CDK BucketDeployment provider (aws-cdk-lib, runs only during deployment to copy the built page and config.json): ${what}`;
+  acknowledge(
+    deployment.handlerRole,
+    reason('its role uses AWSLambdaBasicExecutionRole for its own logs.'),
+    'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+  );
+  const qualifier =
+    (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
+    DefaultStackSynthesizer.DEFAULT_QUALIFIER;
   acknowledge(
     deployment.handlerRole,
     reason(
@@ -726,7 +807,9 @@ function acknowledgeDeployment(scope: Construct, deployment: s3deploy.BucketDepl
   if (provider) {
     acknowledge(
       provider,
-      reason('its runtime, memory, tracing and failure handling are chosen by aws-cdk-lib; CloudFormation reports its failures.'),
+      reason(
+        'its runtime, memory, tracing and failure handling are chosen by aws-cdk-lib; CloudFormation reports its failures.',
+      ),
       'AwsSolutions-L1',
       'Serverless-LambdaDLQ',
       'Serverless-LambdaDefaultMemorySize',
@@ -737,4 +820,3 @@ function acknowledgeDeployment(scope: Construct, deployment: s3deploy.BucketDepl
     );
   }
 }
-

@@ -25,7 +25,9 @@ function objectCreated(key: string) {
 
 describe('createReviewBackend', () => {
   it('chooses the portal back end from REVIEW_BACKEND=portal and names what is missing', () => {
-    expect(createReviewBackend({ REVIEW_BACKEND: 'portal', REVIEW_TASK_TABLE: TABLE })).toBeInstanceOf(PortalReviewBackend);
+    expect(createReviewBackend({ REVIEW_BACKEND: 'portal', REVIEW_TASK_TABLE: TABLE })).toBeInstanceOf(
+      PortalReviewBackend,
+    );
     expect(() => createReviewBackend({ REVIEW_BACKEND: 'portal' })).toThrow('REVIEW_TASK_TABLE is missing');
     expect(() => createReviewBackend({ REVIEW_BACKEND: 'pigeon' })).toThrow('supported review back ends: portal, a2i');
   });
@@ -77,12 +79,20 @@ describe('active-learning review starter with the review portal back end (s3rver
     for await (const entry of store.queue()) queued.push(entry.taskId);
     expect(queued).toHaveLength(3);
     for (const id of queued) expect(id).toMatch(/^al-[0-9a-f]{40}-\d+$/);
-    const inputs = (await Promise.all(queued.map((id) => store.get(id)))).map((t) => JSON.parse(t.input) as ReviewTaskInput);
+    const inputs = (await Promise.all(queued.map((id) => store.get(id)))).map(
+      (t) => JSON.parse(t.input) as ReviewTaskInput,
+    );
     const utterances = inputs.flatMap((input) => input.items.map((i) => `${i.classifier}:${i.utterance}`)).sort();
     expect(utterances).toEqual(
-      ['intents:App crashes on start', 'intents:My bill, "again", is wrong', 'intents:Original solution record', 'spam:App crashes on start'].sort(),
+      [
+        'intents:App crashes on start',
+        'intents:My bill, "again", is wrong',
+        'intents:Original solution record',
+        'spam:App crashes on start',
+      ].sort(),
     );
-    for (const input of inputs) expect(input.categories).toEqual(['BILLING', 'TECHNICAL_ISSUE', 'ACCOUNT', 'PRODUCT_FEEDBACK', 'OTHER']);
+    for (const input of inputs)
+      expect(input.categories).toEqual(['BILLING', 'TECHNICAL_ISSUE', 'ACCOUNT', 'PRODUCT_FEEDBACK', 'OTHER']);
 
     expect(await start(event)).toEqual({ started: 0, alreadyStarted: 3, items: 4 });
     const again: string[] = [];

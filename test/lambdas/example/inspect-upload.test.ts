@@ -36,7 +36,7 @@ describe('example inspect-upload handler against s3rver', () => {
     process.env.EXAMPLE_BUCKET = BUCKET;
     s3 = localS3Client(services.s3.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    ({ handler } = (await import('../../../lambdas/example/inspect-upload')));
+    ({ handler } = await import('../../../lambdas/example/inspect-upload'));
   });
 
   afterAll(() => {
@@ -49,7 +49,9 @@ describe('example inspect-upload handler against s3rver', () => {
     await handler(objectCreated(key));
     const read = async () =>
       JSON.parse(
-        await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'summaries/day one/batch.jsonl.summary.json' }))).Body!.transformToString(),
+        await (
+          await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'summaries/day one/batch.jsonl.summary.json' }))
+        ).Body!.transformToString(),
       ) as Record<string, unknown>;
     const first = await read();
     expect(first).toMatchObject({ source: key, lines: 3, objects: 2, invalid: 1, keys: { a: 2, b: 1 } });

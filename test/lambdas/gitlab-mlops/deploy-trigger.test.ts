@@ -1,4 +1,8 @@
-import { CloudFormationClient, CloudFormationServiceException, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { ListModelPackagesCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -41,11 +45,25 @@ function stateChange(version: number, status: string, group = GROUP) {
 }
 
 function stackServing(version: number) {
-  return { Stacks: [{ StackName: STAGING, StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date(), Parameters: [{ ParameterKey: 'ModelPackageArn', ParameterValue: arn(version) }] }] } as never;
+  return {
+    Stacks: [
+      {
+        StackName: STAGING,
+        StackStatus: 'UPDATE_COMPLETE',
+        CreationTime: new Date(),
+        Parameters: [{ ParameterKey: 'ModelPackageArn', ParameterValue: arn(version) }],
+      },
+    ],
+  } as never;
 }
 
 function notFound(stack: string) {
-  return new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: `Stack with id ${stack} does not exist` });
+  return new CloudFormationServiceException({
+    name: 'ValidationError',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `Stack with id ${stack} does not exist`,
+  });
 }
 
 const pipelines = () => gitlab.project(DEPLOY_PROJECT)!.pipelines;
@@ -61,7 +79,7 @@ beforeAll(async () => {
     MODEL_PACKAGE_GROUP_NAME: GROUP,
     ENDPOINT_STACK_NAMES: `${STAGING},${PROD}`,
   });
-  ({ handler } = (await import('../../../lambdas/gitlab-mlops/deploy-trigger')));
+  ({ handler } = await import('../../../lambdas/gitlab-mlops/deploy-trigger'));
 });
 
 afterAll(() => gitlab.stop());
@@ -99,13 +117,40 @@ describe('deploy trigger', () => {
     cloudformation.on(DescribeStacksCommand, { StackName: PROD }).rejects(notFound(PROD));
     sagemaker
       .on(ListModelPackagesCommand)
-      .resolvesOnce({ ModelPackageSummaryList: [{ ModelPackageArn: arn(4), ModelPackageVersion: 4, ModelPackageGroupName: GROUP, CreationTime: new Date(), ModelPackageStatus: 'Completed' }], NextToken: 'page2' })
-      .resolvesOnce({ ModelPackageSummaryList: [{ ModelPackageArn: arn(5), ModelPackageVersion: 5, ModelPackageGroupName: GROUP, CreationTime: new Date(), ModelPackageStatus: 'Completed' }] });
+      .resolvesOnce({
+        ModelPackageSummaryList: [
+          {
+            ModelPackageArn: arn(4),
+            ModelPackageVersion: 4,
+            ModelPackageGroupName: GROUP,
+            CreationTime: new Date(),
+            ModelPackageStatus: 'Completed',
+          },
+        ],
+        NextToken: 'page2',
+      })
+      .resolvesOnce({
+        ModelPackageSummaryList: [
+          {
+            ModelPackageArn: arn(5),
+            ModelPackageVersion: 5,
+            ModelPackageGroupName: GROUP,
+            CreationTime: new Date(),
+            ModelPackageStatus: 'Completed',
+          },
+        ],
+      });
 
     const result = await handler(stateChange(6, 'Rejected'));
 
-    expect(result).toMatchObject({ action: 'deploy', detail: 'deployed version 6 was rejected; rolling back to version 5' });
-    expect(sagemaker).toHaveReceivedCommandWith(ListModelPackagesCommand, { ModelPackageGroupName: GROUP, ModelApprovalStatus: 'Approved' });
+    expect(result).toMatchObject({
+      action: 'deploy',
+      detail: 'deployed version 6 was rejected; rolling back to version 5',
+    });
+    expect(sagemaker).toHaveReceivedCommandWith(ListModelPackagesCommand, {
+      ModelPackageGroupName: GROUP,
+      ModelApprovalStatus: 'Approved',
+    });
     expect(sagemaker).toHaveReceivedCommandTimes(ListModelPackagesCommand, 2);
     expect(pipelines()[0]?.variables).toEqual(
       expect.arrayContaining([
@@ -132,7 +177,10 @@ describe('deploy trigger', () => {
 
   it('PendingManualApproval is ignored without calling anything', async () => {
     const before = gitlab.requests.length;
-    await expect(handler(stateChange(9, 'PendingManualApproval'))).resolves.toMatchObject({ action: 'ignore', detail: 'version 9 awaits approval' });
+    await expect(handler(stateChange(9, 'PendingManualApproval'))).resolves.toMatchObject({
+      action: 'ignore',
+      detail: 'version 9 awaits approval',
+    });
     expect(gitlab.requests.length).toBe(before);
     expect(secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 0);
   });
@@ -140,7 +188,9 @@ describe('deploy trigger', () => {
   describe('failures throw (EventBridge retries, then the dead-letter queue)', () => {
     it('GitLab 401 Unauthorized', async () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: '{"token":"glpat-revoked"}' });
-      await expect(handler(stateChange(7, 'Approved'))).rejects.toThrow(`GitLab POST /projects/${DEPLOY_PROJECT}/pipeline failed (HTTP 401): 401 Unauthorized`);
+      await expect(handler(stateChange(7, 'Approved'))).rejects.toThrow(
+        `GitLab POST /projects/${DEPLOY_PROJECT}/pipeline failed (HTTP 401): 401 Unauthorized`,
+      );
     });
 
     it('GitLab 404 (project gone)', async () => {
@@ -154,7 +204,14 @@ describe('deploy trigger', () => {
     });
 
     it('CloudFormation errors other than "does not exist"', async () => {
-      cloudformation.on(DescribeStacksCommand).rejects(new CloudFormationServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: {}, message: 'not authorized' }));
+      cloudformation.on(DescribeStacksCommand).rejects(
+        new CloudFormationServiceException({
+          name: 'AccessDenied',
+          $fault: 'client',
+          $metadata: {},
+          message: 'not authorized',
+        }),
+      );
       await expect(handler(stateChange(6, 'Rejected'))).rejects.toThrow('not authorized');
     });
 

@@ -30,7 +30,11 @@ function properties(group: string, overrides: Record<string, unknown> = {}) {
     SageMakerProjectId: 'p-abc123def456',
     DeletePolicy: 'retain',
     BuildVariables: { AWS_REGION: 'us-east-1', AWS_ROLE_ARN: ROLE, MODEL_PACKAGE_GROUP_NAME: 'churn-p-abc123def456' },
-    DeployVariables: { AWS_REGION: 'us-east-1', AWS_ROLE_ARN: ROLE.replace('Build', 'Deploy'), STAGING_STACK_NAME: 'sagemaker-churn-p-abc123def456-staging' },
+    DeployVariables: {
+      AWS_REGION: 'us-east-1',
+      AWS_ROLE_ARN: ROLE.replace('Build', 'Deploy'),
+      STAGING_STACK_NAME: 'sagemaker-churn-p-abc123def456-staging',
+    },
     ...overrides,
   };
 }
@@ -67,12 +71,12 @@ beforeAll(async () => {
   });
   // Capture every line the handler writes (Powertools writes to stdout/stderr), at DEBUG level.
   for (const stream of [process.stdout, process.stderr]) {
-    jest.spyOn(stream, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
       logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
       return true;
-    }));
+    });
   }
-  ({ handler } = (await import('../../../lambdas/gitlab-mlops/seed-check-in')));
+  ({ handler } = await import('../../../lambdas/gitlab-mlops/seed-check-in'));
 });
 
 beforeEach(() => {
@@ -120,17 +124,26 @@ describe('seed check-in custom resource against a fake GitLab', () => {
     expect(build.variables.get('AWS_ROLE_ARN')).toMatchObject({ value: ROLE, masked: true, protected: true });
     expect(build.variables.get('AWS_REGION')).toMatchObject({ value: 'us-east-1', masked: false, protected: false });
     expect(deploy.variables.get('STAGING_STACK_NAME')?.value).toBe('sagemaker-churn-p-abc123def456-staging');
-    expect([...build.variables.keys(), ...deploy.variables.keys()].some((k) => k.startsWith('AWS_ACCESS') || k.startsWith('AWS_SECRET'))).toBe(false);
+    expect(
+      [...build.variables.keys(), ...deploy.variables.keys()].some(
+        (k) => k.startsWith('AWS_ACCESS') || k.startsWith('AWS_SECRET'),
+      ),
+    ).toBe(false);
   });
 
   it('a binary seed file arrives byte-identical (read back through the files API)', async () => {
-    const response = await fetch(`${gitlab.url}/api/v4/projects/${encodeURIComponent('ml/team-a/churn-model-build')}/repository/files/${encodeURIComponent('tests/data/blob.bin')}/raw?ref=main`, {
-      headers: { 'PRIVATE-TOKEN': TOKEN },
-    });
+    const response = await fetch(
+      `${gitlab.url}/api/v4/projects/${encodeURIComponent('ml/team-a/churn-model-build')}/repository/files/${encodeURIComponent('tests/data/blob.bin')}/raw?ref=main`,
+      {
+        headers: { 'PRIVATE-TOKEN': TOKEN },
+      },
+    );
     expect(response.status).toBe(200);
     expect(Buffer.from(await response.arrayBuffer()).equals(BINARY_SAMPLE)).toBe(true);
     const commit = gitlab.requestsTo(/\/repository\/commits$/, 'POST')[0]!;
-    const action = (commit.body.actions as Record<string, unknown>[]).find((a) => a.file_path === 'tests/data/blob.bin');
+    const action = (commit.body.actions as Record<string, unknown>[]).find(
+      (a) => a.file_path === 'tests/data/blob.bin',
+    );
     expect(action).toMatchObject({ action: 'create', encoding: 'base64' });
   });
 
@@ -147,8 +160,12 @@ describe('seed check-in custom resource against a fake GitLab', () => {
   });
 
   it('Update changes variable values and never overwrites the code', async () => {
-    const props = properties('ml/team-a', { BuildVariables: { AWS_REGION: 'eu-west-1', AWS_ROLE_ARN: ROLE, NEW_VARIABLE: 'x' } });
-    const result = await handler(event('Update', props, 'gitlab:ml/team-a/churn-model-build,ml/team-a/churn-model-deploy'));
+    const props = properties('ml/team-a', {
+      BuildVariables: { AWS_REGION: 'eu-west-1', AWS_ROLE_ARN: ROLE, NEW_VARIABLE: 'x' },
+    });
+    const result = await handler(
+      event('Update', props, 'gitlab:ml/team-a/churn-model-build,ml/team-a/churn-model-deploy'),
+    );
     expect(result.PhysicalResourceId).toBe('gitlab:ml/team-a/churn-model-build,ml/team-a/churn-model-deploy');
     const build = gitlab.project('ml/team-a/churn-model-build')!;
     expect(build.variables.get('AWS_REGION')?.value).toBe('eu-west-1');
@@ -175,9 +192,13 @@ describe('seed check-in custom resource against a fake GitLab', () => {
     gitlab.addGroup('ml/team-c');
     gitlab.addProject('ml/team-c/churn-model-build', { topics: ['sagemaker-project-p-abc123def456'] });
     // The first lookup misses (as if the other create had not finished), so the handler tries to create it.
-    gitlab.failNext('GET', /^\/api\/v4\/projects\/ml\/team-c\/churn-model-build$/, 404, { message: '404 Project Not Found' });
+    gitlab.failNext('GET', /^\/api\/v4\/projects\/ml\/team-c\/churn-model-build$/, 404, {
+      message: '404 Project Not Found',
+    });
     await handler(event('Create', properties('ml/team-c')));
-    const creates = gitlab.requestsTo(/^\/api\/v4\/projects$/, 'POST').filter((r) => r.body.path === 'churn-model-build' && r.body.namespace_id === gitlab.addGroup('ml/team-c').id);
+    const creates = gitlab
+      .requestsTo(/^\/api\/v4\/projects$/, 'POST')
+      .filter((r) => r.body.path === 'churn-model-build' && r.body.namespace_id === gitlab.addGroup('ml/team-c').id);
     expect(creates).toHaveLength(1);
     expect(gitlab.project('ml/team-c/churn-model-build')!.commits).toHaveLength(1);
   });
@@ -218,12 +239,14 @@ describe('seed check-in custom resource against a fake GitLab', () => {
 
     it('a Delete after a failed Create (placeholder id) does nothing', async () => {
       const before = gitlab.requests.length;
-      await expect(handler(event('Delete', properties('ml/none', { DeletePolicy: 'delete' }), 'req-1'))).resolves.toEqual({ PhysicalResourceId: 'req-1' });
+      await expect(
+        handler(event('Delete', properties('ml/none', { DeletePolicy: 'delete' }), 'req-1')),
+      ).resolves.toEqual({ PhysicalResourceId: 'req-1' });
       expect(gitlab.requests.length).toBe(before);
     });
   });
 
-  describe('errors reach CloudFormation with GitLab\'s message', () => {
+  describe("errors reach CloudFormation with GitLab's message", () => {
     it('401 Unauthorized for a wrong token', async () => {
       secrets.on(GetSecretValueCommand).resolves({ SecretString: 'glpat-wrong-token-000' });
       await expect(handler(event('Create', properties('ml/team-a')))).rejects.toThrow(
@@ -238,12 +261,18 @@ describe('seed check-in custom resource against a fake GitLab', () => {
     it('a server error on the commit', async () => {
       gitlab.addGroup('ml/broken');
       gitlab.failNext('POST', /\/repository\/commits$/, 500, { message: '500 Internal Server Error' });
-      await expect(handler(event('Create', properties('ml/broken')))).rejects.toThrow(/repository\/commits failed \(HTTP 500\): 500 Internal Server Error/);
+      await expect(handler(event('Create', properties('ml/broken')))).rejects.toThrow(
+        /repository\/commits failed \(HTTP 500\): 500 Internal Server Error/,
+      );
     });
 
     it('a refused variable before any project is created', async () => {
       const before = gitlab.requests.length;
-      await expect(handler(event('Create', properties('ml/team-a', { BuildVariables: { AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } })))).rejects.toThrow('AWS_SECRET_ACCESS_KEY is refused');
+      await expect(
+        handler(
+          event('Create', properties('ml/team-a', { BuildVariables: { AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) } })),
+        ),
+      ).rejects.toThrow('AWS_SECRET_ACCESS_KEY is refused');
       expect(gitlab.requests.length).toBe(before);
     });
 

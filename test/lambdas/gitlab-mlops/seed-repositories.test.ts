@@ -6,7 +6,12 @@ import { CORE_SCHEMA, Schema, defineScalarTag, defineSequenceTag, load } from 'j
 import { DEPLOY_PIPELINE_VARIABLES, ENDPOINT_STACK_MODEL_PARAMETER } from '../../../lambdas/gitlab-mlops/contract';
 import { assetPath } from '../../../lib/shared/paths';
 
-type Job = Record<string, unknown> & { stage?: string; script?: string[]; rules?: Record<string, unknown>[]; extends?: string | string[] };
+type Job = Record<string, unknown> & {
+  stage?: string;
+  script?: string[];
+  rules?: Record<string, unknown>[];
+  extends?: string | string[];
+};
 type CiFile = Record<string, unknown> & { stages: string[]; default: { image: string } };
 
 const read = (path: string) => readFileSync(assetPath(`gitlab-mlops/${path}`), 'utf8');
@@ -80,7 +85,13 @@ describe('model-build seed repository', () => {
 
   it('defines a tabular regression pipeline: processing, training, evaluation, conditional registration', () => {
     const pipeline = read('model-build/pipelines/regression/pipeline.py');
-    for (const step of ['ProcessingStep(\n        name="Preprocess"', 'TrainingStep(\n        name="Train"', 'ProcessingStep(\n        name="Evaluate"', 'ConditionStep(\n        name="MseBelowThreshold"', 'ModelStep(\n        name="Register"']) {
+    for (const step of [
+      'ProcessingStep(\n        name="Preprocess"',
+      'TrainingStep(\n        name="Train"',
+      'ProcessingStep(\n        name="Evaluate"',
+      'ConditionStep(\n        name="MseBelowThreshold"',
+      'ModelStep(\n        name="Register"',
+    ]) {
       expect(pipeline).toContain(step);
     }
     expect(pipeline).toContain('ConditionLessThanOrEqualTo(left=mse, right=mse_threshold)');
@@ -91,7 +102,9 @@ describe('model-build seed repository', () => {
 
   it('uses only variables the template sets, GitLab predefines or the file defines', () => {
     const provided = templateVariables('BuildVariables');
-    const unknown = [...referencedVariables(read('model-build/.gitlab-ci.yml'))].filter((v) => !provided.has(v) && !PREDEFINED.test(v));
+    const unknown = [...referencedVariables(read('model-build/.gitlab-ci.yml'))].filter(
+      (v) => !provided.has(v) && !PREDEFINED.test(v),
+    );
     expect(unknown).toEqual([]);
   });
 });
@@ -110,18 +123,27 @@ describe('model-deploy seed repository', () => {
 
   it('deploys to production only by hand, on the default branch, blocking the pipeline until then', () => {
     const prod = job(file, 'deploy-prod');
-    expect(prod.rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual', allow_failure: false }]);
+    expect(prod.rules).toEqual([
+      { if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', when: 'manual', allow_failure: false },
+    ]);
     expect(prod.environment).toEqual({ name: 'production' });
-    expect(prod.script?.join('\n')).toContain('scripts/deploy_stack.sh "${PROD_STACK_NAME}" endpoint-config-template.yml build/prod-parameters.json');
+    expect(prod.script?.join('\n')).toContain(
+      'scripts/deploy_stack.sh "${PROD_STACK_NAME}" endpoint-config-template.yml build/prod-parameters.json',
+    );
     const staging = job(file, 'deploy-staging');
     expect(staging.script?.join('\n')).toContain('scripts/deploy_stack.sh "${STAGING_STACK_NAME}"');
-    expect(job(file, 'test-staging').script?.join('\n')).toContain('tests/test_endpoint.py --endpoint-name "${STAGING_ENDPOINT_NAME}"');
-    for (const name of ['build', 'deploy-staging', 'test-staging', 'deploy-prod']) expect(extendsOf(job(file, name))).toContain('.aws-oidc');
+    expect(job(file, 'test-staging').script?.join('\n')).toContain(
+      'tests/test_endpoint.py --endpoint-name "${STAGING_ENDPOINT_NAME}"',
+    );
+    for (const name of ['build', 'deploy-staging', 'test-staging', 'deploy-prod'])
+      expect(extendsOf(job(file, name))).toContain('.aws-oidc');
     expect(job(file, '.default-branch-only').rules).toEqual([{ if: '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH' }]);
   });
 
   it('takes the version from the deploy trigger and refuses anything not approved', () => {
-    expect(job(file, 'build').script?.join('\n')).toContain(`--model-package-arn "\${${DEPLOY_PIPELINE_VARIABLES.MODEL_PACKAGE_ARN}}"`);
+    expect(job(file, 'build').script?.join('\n')).toContain(
+      `--model-package-arn "\${${DEPLOY_PIPELINE_VARIABLES.MODEL_PACKAGE_ARN}}"`,
+    );
     const build = read('model-deploy/scripts/build_parameters.py');
     expect(build).toContain('if package.get("ModelApprovalStatus") != "Approved":');
     expect(build).toContain('Refusing to deploy');
@@ -134,11 +156,17 @@ describe('model-deploy seed repository', () => {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
     };
     expect(Object.keys(template.Parameters)).toContain(ENDPOINT_STACK_MODEL_PARAMETER);
-    expect(template.Resources.Model).toMatchObject({ Type: 'AWS::SageMaker::Model', Properties: { PrimaryContainer: { ModelPackageName: { Ref: ENDPOINT_STACK_MODEL_PARAMETER } } } });
+    expect(template.Resources.Model).toMatchObject({
+      Type: 'AWS::SageMaker::Model',
+      Properties: { PrimaryContainer: { ModelPackageName: { Ref: ENDPOINT_STACK_MODEL_PARAMETER } } },
+    });
     expect(template.Resources.EndpointConfig?.Type).toBe('AWS::SageMaker::EndpointConfig');
     expect(template.Resources.Endpoint).toMatchObject({
       Type: 'AWS::SageMaker::Endpoint',
-      Properties: { EndpointName: { Ref: 'EndpointName' }, EndpointConfigName: { 'Fn::GetAtt': ['EndpointConfig', 'EndpointConfigName'] } },
+      Properties: {
+        EndpointName: { Ref: 'EndpointName' },
+        EndpointConfigName: { 'Fn::GetAtt': ['EndpointConfig', 'EndpointConfigName'] },
+      },
     });
     // build_parameters.py fills exactly the template's parameters.
     const build = read('model-deploy/scripts/build_parameters.py');
@@ -154,8 +182,14 @@ describe('model-deploy seed repository', () => {
 
   it('uses only variables the template sets, the trigger passes, GitLab predefines or the file defines', () => {
     const provided = new Set([...templateVariables('DeployVariables'), ...Object.values(DEPLOY_PIPELINE_VARIABLES)]);
-    const texts = [read('model-deploy/.gitlab-ci.yml'), read('model-deploy/scripts/deploy_stack.sh'), read('model-deploy/scripts/build_parameters.py').replace(/os\.environ\["([A-Z_]+)"\]/g, '$$$1')];
-    const unknown = texts.flatMap((t) => [...referencedVariables(t)]).filter((v) => !provided.has(v) && !PREDEFINED.test(v));
+    const texts = [
+      read('model-deploy/.gitlab-ci.yml'),
+      read('model-deploy/scripts/deploy_stack.sh'),
+      read('model-deploy/scripts/build_parameters.py').replace(/os\.environ\["([A-Z_]+)"\]/g, '$$$1'),
+    ];
+    const unknown = texts
+      .flatMap((t) => [...referencedVariables(t)])
+      .filter((v) => !provided.has(v) && !PREDEFINED.test(v));
     expect([...new Set(unknown)]).toEqual([]);
   });
 });
@@ -168,7 +202,9 @@ describe('deploy_stack.sh (run with a fake aws command)', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Run the script with an `aws` stub that logs its arguments and answers by scenario. */
-  function run(scenario: 'exists-no-updates' | 'exists-updated' | 'missing' | 'exists-update-fails' | 'rollback-complete') {
+  function run(
+    scenario: 'exists-no-updates' | 'exists-updated' | 'missing' | 'exists-update-fails' | 'rollback-complete',
+  ) {
     const log = join(dir, 'calls.log');
     const stub = join(dir, 'aws');
     writeFileSync(
@@ -199,11 +235,21 @@ esac
     let status = 0;
     let output = '';
     try {
-      output = execFileSync('bash', [script, 'sagemaker-churn-p-1-staging', 'endpoint-config-template.yml', 'build/staging-parameters.json'], {
-        env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/cfn', SAGEMAKER_PROJECT_NAME: 'churn', SAGEMAKER_PROJECT_ID: 'p-1' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      output = execFileSync(
+        'bash',
+        [script, 'sagemaker-churn-p-1-staging', 'endpoint-config-template.yml', 'build/staging-parameters.json'],
+        {
+          env: {
+            ...process.env,
+            PATH: `${dir}:${process.env.PATH}`,
+            CLOUDFORMATION_ROLE_ARN: 'arn:aws:iam::123456789012:role/cfn',
+            SAGEMAKER_PROJECT_NAME: 'churn',
+            SAGEMAKER_PROJECT_ID: 'p-1',
+          },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
     } catch (error) {
       status = (error as { status: number }).status;
       output = String((error as { stdout: string }).stdout) + String((error as { stderr: string }).stderr);
@@ -222,21 +268,27 @@ esac
   it('updates an existing stack with the CloudFormation role and waits for it', () => {
     const { status, calls } = run('exists-updated');
     expect(status).toBe(0);
-    expect(calls.find((c) => c.startsWith('cloudformation update-stack'))).toContain('--role-arn arn:aws:iam::123456789012:role/cfn');
+    expect(calls.find((c) => c.startsWith('cloudformation update-stack'))).toContain(
+      '--role-arn arn:aws:iam::123456789012:role/cfn',
+    );
     expect(calls).toContain('cloudformation wait stack-update-complete --stack-name sagemaker-churn-p-1-staging');
   });
 
   it('creates a missing stack and waits for it', () => {
     const { status, calls } = run('missing');
     expect(status).toBe(0);
-    expect(calls.some((c) => c.startsWith('cloudformation create-stack --stack-name sagemaker-churn-p-1-staging'))).toBe(true);
+    expect(
+      calls.some((c) => c.startsWith('cloudformation create-stack --stack-name sagemaker-churn-p-1-staging')),
+    ).toBe(true);
     expect(calls).toContain('cloudformation wait stack-create-complete --stack-name sagemaker-churn-p-1-staging');
   });
 
   it('replaces a stack left in ROLLBACK_COMPLETE by a failed first creation', () => {
     const { status, calls } = run('rollback-complete');
     expect(status).toBe(0);
-    const order = ['delete-stack', 'wait stack-delete-complete', 'create-stack', 'wait stack-create-complete'].map((c) => calls.findIndex((x) => x.includes(c)));
+    const order = ['delete-stack', 'wait stack-delete-complete', 'create-stack', 'wait stack-create-complete'].map(
+      (c) => calls.findIndex((x) => x.includes(c)),
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order.every((i) => i >= 0)).toBe(true);
   });

@@ -19,7 +19,10 @@ export function zipFolder(folder: string): Buffer {
 }
 
 /** Random bytes that are certainly not UTF-8 text (they include NUL and 0xFF). */
-export const BINARY_SAMPLE = Buffer.concat([Buffer.from([0x00, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47]), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256))]);
+export const BINARY_SAMPLE = Buffer.concat([
+  Buffer.from([0x00, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47]),
+  Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 7919) % 256)),
+]);
 
 /**
  * The real seed archive (assets/gitlab-mlops) plus a binary file `model-build/tests/data/blob.bin`

@@ -66,16 +66,36 @@ async function seed(...ids: string[]): Promise<void> {
 
 const body = <T = Record<string, unknown>>(r: APIGatewayProxyResult) => JSON.parse(r.body) as T;
 
-const claim = async (user: TestUser) => handlers.claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext());
+const claim = async (user: TestUser) =>
+  handlers.claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext());
 const claimedTask = async (user: TestUser) => body<{ task: TaskView | null }>(await claim(user)).task;
 const submit = async (user: TestUser, taskId: string, answers: unknown) =>
   handlers.submit(
-    apiEvent({ method: 'POST', resource: '/tasks/{taskId}/answers', path: `/tasks/${taskId}/answers`, user, pathParameters: { taskId }, body: { answers } }),
+    apiEvent({
+      method: 'POST',
+      resource: '/tasks/{taskId}/answers',
+      path: `/tasks/${taskId}/answers`,
+      user,
+      pathParameters: { taskId },
+      body: { answers },
+    }),
     lambdaContext(),
   );
 const release = async (user: TestUser, taskId: string) =>
-  handlers.release(apiEvent({ method: 'POST', resource: '/tasks/{taskId}/release', path: `/tasks/${taskId}/release`, user, pathParameters: { taskId } }), lambdaContext());
-const stats = async (user: TestUser) => body<Record<string, number>>(await handlers.stats(apiEvent({ method: 'GET', resource: '/stats', path: '/stats', user }), lambdaContext()));
+  handlers.release(
+    apiEvent({
+      method: 'POST',
+      resource: '/tasks/{taskId}/release',
+      path: `/tasks/${taskId}/release`,
+      user,
+      pathParameters: { taskId },
+    }),
+    lambdaContext(),
+  );
+const stats = async (user: TestUser) =>
+  body<Record<string, number>>(
+    await handlers.stats(apiEvent({ method: 'GET', resource: '/stats', path: '/stats', user }), lambdaContext()),
+  );
 
 describe('review portal back end (PortalReviewBackend) against dynalite', () => {
   beforeEach(freshTable);
@@ -85,7 +105,18 @@ describe('review portal back end (PortalReviewBackend) against dynalite', () => 
     expect(await backend.start(reviewBatch('batch-one'))).toBe('started');
     const task = await claimedTask(alice);
     expect(await backend.start(reviewBatch('batch-one', 5))).toBe('already-exists');
-    const again = body<{ task: TaskView }>(await handlers.get(apiEvent({ method: 'GET', resource: '/tasks/{taskId}', path: '/tasks/batch-one', user: alice, pathParameters: { taskId: 'batch-one' } }), lambdaContext())).task;
+    const again = body<{ task: TaskView }>(
+      await handlers.get(
+        apiEvent({
+          method: 'GET',
+          resource: '/tasks/{taskId}',
+          path: '/tasks/batch-one',
+          user: alice,
+          pathParameters: { taskId: 'batch-one' },
+        }),
+        lambdaContext(),
+      ),
+    ).task;
     expect(again.items).toHaveLength(2);
     expect(again.leaseExpiresAt).toBe(task?.leaseExpiresAt);
   });
@@ -95,7 +126,11 @@ describe('review portal back end (PortalReviewBackend) against dynalite', () => 
     const bad = { id: 'Bad_Id', input: { categories: [], items: [] } };
     await expect(backend.start(bad)).rejects.toThrow(ValidationError);
     await expect(backend.start(bad)).rejects.toMatchObject({
-      details: [expect.stringContaining('id: "Bad_Id"'), expect.stringContaining('input.categories'), expect.stringContaining('input.items')],
+      details: [
+        expect.stringContaining('id: "Bad_Id"'),
+        expect.stringContaining('input.categories'),
+        expect.stringContaining('input.items'),
+      ],
     });
   });
 });
@@ -108,7 +143,13 @@ describe('review API handlers against dynalite', () => {
     const response = await claim(alice);
     expect(response.statusCode).toBe(200);
     const { task } = body<{ task: TaskView }>(response);
-    expect(task).toMatchObject({ taskId: 'task-old', categories: ['Positive', 'Negative', 'Neutral'], multiLabel: false, requiredAnswers: 1, answersReceived: 0 });
+    expect(task).toMatchObject({
+      taskId: 'task-old',
+      categories: ['Positive', 'Negative', 'Neutral'],
+      multiLabel: false,
+      requiredAnswers: 1,
+      answersReceived: 0,
+    });
     expect(task.items.map((i) => i.index)).toEqual([0, 1]);
     expect(Date.parse(task.leaseExpiresAt!) - Date.now()).toBeGreaterThan((LEASE_SECONDS - 5) * 1000);
     // Claiming again renews the same lease instead of taking a second task.
@@ -152,7 +193,9 @@ describe('review API handlers against dynalite', () => {
     expect(body(late)).toMatchObject({ code: 'LEASE_EXPIRED' });
     expect((await claimedTask(bob))?.taskId).toBe('slow-task');
     // Alice's lease was pruned by Bob's claim: she no longer holds the task at all.
-    expect(body(await submit(alice, 'slow-task', { textCategory0: 'Positive', textCategory1: 'Negative' }))).toMatchObject({ code: 'NOT_LEASED' });
+    expect(
+      body(await submit(alice, 'slow-task', { textCategory0: 'Positive', textCategory1: 'Negative' })),
+    ).toMatchObject({ code: 'NOT_LEASED' });
     const ok = await submit(bob, 'slow-task', { textCategory0: 'Neutral', textCategory1: 'Negative' });
     expect(body(ok)).toMatchObject({ status: 'recorded', completed: true });
   });
@@ -188,12 +231,21 @@ describe('review API handlers against dynalite', () => {
       ],
     });
     const malformed = await handlers.submit(
-      apiEvent({ method: 'POST', resource: '/tasks/{taskId}/answers', path: '/tasks/check-task/answers', user: alice, pathParameters: { taskId: 'check-task' }, body: '{"answers": 3' }),
+      apiEvent({
+        method: 'POST',
+        resource: '/tasks/{taskId}/answers',
+        path: '/tasks/check-task/answers',
+        user: alice,
+        pathParameters: { taskId: 'check-task' },
+        body: '{"answers": 3',
+      }),
       lambdaContext(),
     );
     expect(malformed.statusCode).toBe(400);
     // Nothing was recorded: the lease still holds and a good answer goes through.
-    expect(body(await submit(alice, 'check-task', { textCategory0: 'Positive', textCategory1: 'Neutral' }))).toMatchObject({ status: 'recorded' });
+    expect(
+      body(await submit(alice, 'check-task', { textCategory0: 'Positive', textCategory1: 'Neutral' })),
+    ).toMatchObject({ status: 'recorded' });
   });
 
   it('skip releases the lease for the next reviewer and is not offered back; skipping again is harmless', async () => {
@@ -219,18 +271,61 @@ describe('review API handlers against dynalite', () => {
     const outsider = await claim({ sub: 'mallory', groups: ['admins'] });
     expect(outsider.statusCode).toBe(403);
     expect(body(outsider)).toMatchObject({ code: 'NOT_A_REVIEWER' });
-    expect((await handlers.claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim' }), lambdaContext())).statusCode).toBe(403);
-    const missing = await handlers.get(apiEvent({ method: 'GET', resource: '/tasks/{taskId}', path: '/tasks/nope', user: alice, pathParameters: { taskId: 'nope' } }), lambdaContext());
+    expect(
+      (
+        await handlers.claim(
+          apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim' }),
+          lambdaContext(),
+        )
+      ).statusCode,
+    ).toBe(403);
+    const missing = await handlers.get(
+      apiEvent({
+        method: 'GET',
+        resource: '/tasks/{taskId}',
+        path: '/tasks/nope',
+        user: alice,
+        pathParameters: { taskId: 'nope' },
+      }),
+      lambdaContext(),
+    );
     expect(missing.statusCode).toBe(404);
-    const bad = await handlers.get(apiEvent({ method: 'GET', resource: '/tasks/{taskId}', path: '/tasks/NOPE', user: alice, pathParameters: { taskId: 'NOPE' } }), lambdaContext());
+    const bad = await handlers.get(
+      apiEvent({
+        method: 'GET',
+        resource: '/tasks/{taskId}',
+        path: '/tasks/NOPE',
+        user: alice,
+        pathParameters: { taskId: 'NOPE' },
+      }),
+      lambdaContext(),
+    );
     expect(bad.statusCode).toBe(400);
   });
 
   it('adds CORS headers for allowed origins only', async () => {
     await seed('cors');
-    const allowed = await handlers.stats(apiEvent({ method: 'GET', resource: '/stats', path: '/stats', user: alice, headers: { origin: 'https://portal.example.com' } }), lambdaContext());
+    const allowed = await handlers.stats(
+      apiEvent({
+        method: 'GET',
+        resource: '/stats',
+        path: '/stats',
+        user: alice,
+        headers: { origin: 'https://portal.example.com' },
+      }),
+      lambdaContext(),
+    );
     expect(allowed.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://portal.example.com' });
-    const other = await handlers.stats(apiEvent({ method: 'GET', resource: '/stats', path: '/stats', user: alice, headers: { Origin: 'https://evil.example.com' } }), lambdaContext());
+    const other = await handlers.stats(
+      apiEvent({
+        method: 'GET',
+        resource: '/stats',
+        path: '/stats',
+        user: alice,
+        headers: { Origin: 'https://evil.example.com' },
+      }),
+      lambdaContext(),
+    );
     expect(other.headers).not.toHaveProperty('Access-Control-Allow-Origin');
   });
 

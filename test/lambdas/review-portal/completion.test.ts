@@ -1,16 +1,35 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { REVIEW_PORTAL_ENV as ENV } from '../../../lambdas/review-portal/contract';
 import { type QueueStats } from '../../../lambdas/review-portal/core/stats';
 import { type TaskView } from '../../../lambdas/review-portal/core/task';
-import { type HumanReviewOutput, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE, answerFieldFor, itemIndexOfAnswerField } from '../../../lambdas/shared/review';
+import {
+  type HumanReviewOutput,
+  REVIEW_PORTAL_DETAIL_TYPE,
+  REVIEW_PORTAL_EVENT_SOURCE,
+  answerFieldFor,
+  itemIndexOfAnswerField,
+} from '../../../lambdas/shared/review';
 import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
-import { type TestUser, apiEvent, createTaskTable, rawItem, reviewBatch, streamEvent } from '../../helpers/review-portal';
+import {
+  type TestUser,
+  apiEvent,
+  createTaskTable,
+  rawItem,
+  reviewBatch,
+  streamEvent,
+} from '../../helpers/review-portal';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse>;
@@ -65,15 +84,34 @@ beforeEach(() => {
 });
 
 const claimAs = async (user: TestUser) =>
-  (JSON.parse((await claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext())).body) as { task: TaskView | null }).task;
+  (
+    JSON.parse(
+      (await claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext()))
+        .body,
+    ) as { task: TaskView | null }
+  ).task;
 const answer = async (user: TestUser, taskId: string, answers: Record<string, string>) =>
   JSON.parse(
-    (await submit(apiEvent({ method: 'POST', resource: '/tasks/{taskId}/answers', path: `/tasks/${taskId}/answers`, user, pathParameters: { taskId }, body: { answers } }), lambdaContext())).body,
+    (
+      await submit(
+        apiEvent({
+          method: 'POST',
+          resource: '/tasks/{taskId}/answers',
+          path: `/tasks/${taskId}/answers`,
+          user,
+          pathParameters: { taskId },
+          body: { answers },
+        }),
+        lambdaContext(),
+      )
+    ).body,
   ) as Record<string, unknown>;
 
 async function readOutput(uri: string): Promise<HumanReviewOutput> {
   const key = uri.replace(`s3://${BUCKET}/`, '');
-  return JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString()) as HumanReviewOutput;
+  return JSON.parse(
+    await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }))).Body!.transformToString(),
+  ) as HumanReviewOutput;
 }
 
 describe('multi-reviewer completion → A2I-shaped output.json (s3rver) and completion event', () => {
@@ -86,30 +124,62 @@ describe('multi-reviewer completion → A2I-shaped output.json (s3rver) and comp
     expect((await claimAs(reviewers[1]!))?.taskId).toBe('multi-task');
     expect(await claimAs(reviewers[2]!)).toBeNull();
 
-    const answersOf = (label: (i: number) => string) => Object.fromEntries(batch.input.items.map((item) => [answerFieldFor(item.index), label(item.index)]));
+    const answersOf = (label: (i: number) => string) =>
+      Object.fromEntries(batch.input.items.map((item) => [answerFieldFor(item.index), label(item.index)]));
     const first = answersOf((i) => (i % 2 === 0 ? 'Positive' : 'Negative'));
     const second = answersOf((i) => (i === 10 ? 'Neutral' : i % 2 === 0 ? 'Positive' : 'Negative'));
 
     const before = await rawItem(dynamodb, TABLE, 'multi-task');
-    expect(await answer(reviewers[0]!, 'multi-task', first)).toMatchObject({ status: 'recorded', completed: false, answersReceived: 1 });
+    expect(await answer(reviewers[0]!, 'multi-task', first)).toMatchObject({
+      status: 'recorded',
+      completed: false,
+      answersReceived: 1,
+    });
     const middle = await rawItem(dynamodb, TABLE, 'multi-task');
-    expect(await answer(reviewers[1]!, 'multi-task', second)).toMatchObject({ status: 'recorded', completed: true, answersReceived: 2 });
+    expect(await answer(reviewers[1]!, 'multi-task', second)).toMatchObject({
+      status: 'recorded',
+      completed: true,
+      answersReceived: 2,
+    });
     const after = await rawItem(dynamodb, TABLE, 'multi-task');
     expect(after.status).toEqual({ S: 'COMPLETED' });
     expect(after.queue).toBeUndefined(); // out of the queue index
     expect(Number(after.expiresAt?.N)).toBeGreaterThan(Date.now() / 1000 + 89 * 86_400);
 
     // The stream delivers both changes; only the completion publishes. A re-delivery publishes the same result again.
-    const response = await publish(streamEvent(TABLE, [{ old: before, new: middle }, { old: middle, new: after }]), lambdaContext());
+    const response = await publish(
+      streamEvent(TABLE, [
+        { old: before, new: middle },
+        { old: middle, new: after },
+      ]),
+      lambdaContext(),
+    );
     expect(response.batchItemFailures).toEqual([]);
     expect(eventBridge).toHaveReceivedCommandTimes(PutEventsCommand, 1);
     const entry = eventBridge.commandCalls(PutEventsCommand)[0]!.args[0].input.Entries![0]!;
-    expect(entry).toMatchObject({ Source: REVIEW_PORTAL_EVENT_SOURCE, DetailType: REVIEW_PORTAL_DETAIL_TYPE, EventBusName: 'default', Resources: [PORTAL_ID] });
+    expect(entry).toMatchObject({
+      Source: REVIEW_PORTAL_EVENT_SOURCE,
+      DetailType: REVIEW_PORTAL_DETAIL_TYPE,
+      EventBusName: 'default',
+      Resources: [PORTAL_ID],
+    });
     const detail = JSON.parse(entry.Detail!) as Record<string, unknown> & { humanLoopOutput: { outputS3Uri: string } };
-    expect(Object.keys(detail).sort()).toEqual(['creationTime', 'flowDefinitionArn', 'humanLoopName', 'humanLoopOutput', 'humanLoopStatus']);
-    expect(detail).toMatchObject({ humanLoopName: 'multi-task', flowDefinitionArn: PORTAL_ID, humanLoopStatus: 'Completed' });
+    expect(Object.keys(detail).sort()).toEqual([
+      'creationTime',
+      'flowDefinitionArn',
+      'humanLoopName',
+      'humanLoopOutput',
+      'humanLoopStatus',
+    ]);
+    expect(detail).toMatchObject({
+      humanLoopName: 'multi-task',
+      flowDefinitionArn: PORTAL_ID,
+      humanLoopStatus: 'Completed',
+    });
     expect(detail.humanLoopOutput.outputS3Uri).toMatch(
-      new RegExp(`^s3://${BUCKET}/review-output/review-portal/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d{2}/\\d{2}/multi-task/output\\.json$`),
+      new RegExp(
+        `^s3://${BUCKET}/review-output/review-portal/\\d{4}/\\d{2}/\\d{2}/\\d{2}/\\d{2}/\\d{2}/multi-task/output\\.json$`,
+      ),
     );
 
     const output = await readOutput(detail.humanLoopOutput.outputS3Uri);
@@ -124,10 +194,19 @@ describe('multi-reviewer completion → A2I-shaped output.json (s3rver) and comp
       expect(Date.parse(a.submissionTime)).not.toBeNaN();
       expect(Date.parse(a.acceptanceTime!)).toBeLessThanOrEqual(Date.parse(a.submissionTime));
       expect(a.timeSpentInSeconds).toBeGreaterThanOrEqual(0);
-      expect(a.workerMetadata).toEqual({ identityData: { identityProviderType: 'Cognito', sub: a.workerId, issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TEST' } });
+      expect(a.workerMetadata).toEqual({
+        identityData: {
+          identityProviderType: 'Cognito',
+          sub: a.workerId,
+          issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TEST',
+        },
+      });
     }
     // Answers pair with items by the index in the field name (textCategory10 sorts before textCategory2).
-    const paired = Object.entries(output.humanAnswers[1]!.answerContent).map(([field, label]) => [itemIndexOfAnswerField(field), label]);
+    const paired = Object.entries(output.humanAnswers[1]!.answerContent).map(([field, label]) => [
+      itemIndexOfAnswerField(field),
+      label,
+    ]);
     expect(paired.find(([index]) => index === 10)?.[1]).toBe('Neutral');
 
     await publish(streamEvent(TABLE, [{ old: middle, new: after }]), lambdaContext());
@@ -137,7 +216,9 @@ describe('multi-reviewer completion → A2I-shaped output.json (s3rver) and comp
   });
 
   it('reports a record whose event EventBridge refused as a partial batch failure (the mapping retries it)', async () => {
-    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    eventBridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
     const batch = reviewBatch('refused-task', 1);
     await new PortalReviewBackend({ tableName: TABLE, client: dynamodb }).start(batch);
     await claimAs(reviewers[0]!);
@@ -147,10 +228,18 @@ describe('multi-reviewer completion → A2I-shaped output.json (s3rver) and comp
     const middle = await rawItem(dynamodb, TABLE, 'refused-task');
     await answer(reviewers[1]!, 'refused-task', { textCategory0: 'Positive' });
     const after = await rawItem(dynamodb, TABLE, 'refused-task');
-    const response = await publish(streamEvent(TABLE, [{ old: before, new: middle }, { old: middle, new: after }]), lambdaContext());
+    const response = await publish(
+      streamEvent(TABLE, [
+        { old: before, new: middle },
+        { old: middle, new: after },
+      ]),
+      lambdaContext(),
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: '1001' }]);
     // When every record fails the whole invocation fails, and the mapping retries (bisecting) the batch.
-    await expect(publish(streamEvent(TABLE, [{ old: middle, new: after }]), lambdaContext())).rejects.toThrow('All records failed');
+    await expect(publish(streamEvent(TABLE, [{ old: middle, new: after }]), lambdaContext())).rejects.toThrow(
+      'All records failed',
+    );
   });
 
   it('measures the queue for the dashboard and the waiting-too-long alarm', async () => {

@@ -28,13 +28,29 @@ describe('validateBatch', () => {
   it.each([
     ['an id with capitals', { ...reviewBatch('x'), id: 'Abc' }, 'id: "Abc"'],
     ['an id of 64 characters', { ...reviewBatch('x'), id: 'a'.repeat(64) }, 'id:'],
-    ['no categories', { id: 'a', input: { ...reviewBatch('a').input, categories: [] } }, 'input.categories: at least one'],
+    [
+      'no categories',
+      { id: 'a', input: { ...reviewBatch('a').input, categories: [] } },
+      'input.categories: at least one',
+    ],
     ['duplicate categories', { id: 'a', input: { ...reviewBatch('a').input, categories: ['A', 'A'] } }, 'unique'],
     ['a category with |', { id: 'a', input: { ...reviewBatch('a').input, categories: ['A|B'] } }, 'may not contain'],
     ['no items', { id: 'a', input: { categories: ['A'], items: [] } }, 'input.items: at least one'],
-    ['gapped indexes', { id: 'a', input: { categories: ['A'], items: [{ index: 1, utterance: 'x', classifier: 'c' }] } }, 'indexes must be 0..0'],
-    ['an empty utterance', { id: 'a', input: { categories: ['A'], items: [{ index: 0, utterance: '', classifier: 'c' }] } }, 'utterance: required'],
-    ['an input too large for one item', { id: 'a', input: { categories: ['A'], items: [{ index: 0, utterance: 'x'.repeat(310_000), classifier: 'c' }] } }, 'split the batch'],
+    [
+      'gapped indexes',
+      { id: 'a', input: { categories: ['A'], items: [{ index: 1, utterance: 'x', classifier: 'c' }] } },
+      'indexes must be 0..0',
+    ],
+    [
+      'an empty utterance',
+      { id: 'a', input: { categories: ['A'], items: [{ index: 0, utterance: '', classifier: 'c' }] } },
+      'utterance: required',
+    ],
+    [
+      'an input too large for one item',
+      { id: 'a', input: { categories: ['A'], items: [{ index: 0, utterance: 'x'.repeat(310_000), classifier: 'c' }] } },
+      'split the batch',
+    ],
   ])('rejects %s', (_name, batch, message) => {
     const details = (): string => {
       try {
@@ -54,17 +70,31 @@ describe('claims and leases', () => {
   it('leases a free task, renews the holder, refuses others while the slot is taken, frees it when the lease runs out', () => {
     const task = open();
     const first = decideClaim(task, 'a', T0, settings);
-    expect(first).toMatchObject({ ok: true, renewed: false, lease: { acquiredAt: new Date(T0).toISOString(), expiresAt: T0 + 60_000 } });
+    expect(first).toMatchObject({
+      ok: true,
+      renewed: false,
+      lease: { acquiredAt: new Date(T0).toISOString(), expiresAt: T0 + 60_000 },
+    });
     const held = { ...task, leases: first.ok ? first.leases : {} };
     expect(decideClaim(held, 'b', T0 + 1000, settings)).toEqual({ ok: false, reason: 'full' });
-    expect(decideClaim(held, 'a', T0 + 1000, settings)).toMatchObject({ ok: true, renewed: true, lease: { acquiredAt: new Date(T0).toISOString(), expiresAt: T0 + 61_000 } });
+    expect(decideClaim(held, 'a', T0 + 1000, settings)).toMatchObject({
+      ok: true,
+      renewed: true,
+      lease: { acquiredAt: new Date(T0).toISOString(), expiresAt: T0 + 61_000 },
+    });
     const later = decideClaim(held, 'b', T0 + 60_000, settings);
     expect(later.ok && Object.keys(later.leases)).toEqual(['b']); // a's expired lease is pruned
   });
 
   it('never gives a task to someone who answered it, nor a completed task', () => {
-    expect(decideClaim({ ...open(), answeredBy: ['a'] }, 'a', T0, { ...settings, reviewersPerItem: 3 })).toEqual({ ok: false, reason: 'answered' });
-    expect(decideClaim({ ...open(), status: 'COMPLETED' }, 'b', T0, settings)).toEqual({ ok: false, reason: 'completed' });
+    expect(decideClaim({ ...open(), answeredBy: ['a'] }, 'a', T0, { ...settings, reviewersPerItem: 3 })).toEqual({
+      ok: false,
+      reason: 'answered',
+    });
+    expect(decideClaim({ ...open(), status: 'COMPLETED' }, 'b', T0, settings)).toEqual({
+      ok: false,
+      reason: 'completed',
+    });
   });
 
   it('property: whatever the order and timing of claims, submissions and releases, leases + answers never exceed the answers needed', () => {
@@ -116,37 +146,63 @@ describe('claims and leases', () => {
 });
 
 describe('answers', () => {
-  const input = { categories: ['Spam', 'Billing', 'Bug'], multiLabel: true, items: [{ index: 0, utterance: 'x', classifier: 'c' }, { index: 1, utterance: 'y', classifier: 'c' }] };
+  const input = {
+    categories: ['Spam', 'Billing', 'Bug'],
+    multiLabel: true,
+    items: [
+      { index: 0, utterance: 'x', classifier: 'c' },
+      { index: 1, utterance: 'y', classifier: 'c' },
+    ],
+  };
 
   it('normalises multi-label answers to category order joined by |, from lists or strings', () => {
-    expect(normalizeAnswers(input, { textCategory0: ['Bug', 'Spam'], textCategory1: 'Bug|Billing' })).toEqual({ textCategory0: 'Spam|Bug', textCategory1: 'Billing|Bug' });
+    expect(normalizeAnswers(input, { textCategory0: ['Bug', 'Spam'], textCategory1: 'Bug|Billing' })).toEqual({
+      textCategory0: 'Spam|Bug',
+      textCategory1: 'Billing|Bug',
+    });
   });
 
   it('refuses several labels for a single-label task', () => {
-    expect(() => normalizeAnswers({ ...input, multiLabel: false }, { textCategory0: ['Bug', 'Spam'], textCategory1: 'Bug' })).toThrow('do not fit');
+    expect(() =>
+      normalizeAnswers({ ...input, multiLabel: false }, { textCategory0: ['Bug', 'Spam'], textCategory1: 'Bug' }),
+    ).toThrow('do not fit');
   });
 
   it('property: any choice of known categories is accepted and round-trips', () => {
     fc.assert(
-      fc.property(fc.subarray(input.categories, { minLength: 1 }), fc.subarray(input.categories, { minLength: 1 }), (a, b) => {
-        const out = normalizeAnswers(input, { textCategory0: a, textCategory1: b });
-        return out.textCategory0!.split('|').sort().join() === [...a].sort().join() && out.textCategory1!.split('|').length === b.length;
-      }),
+      fc.property(
+        fc.subarray(input.categories, { minLength: 1 }),
+        fc.subarray(input.categories, { minLength: 1 }),
+        (a, b) => {
+          const out = normalizeAnswers(input, { textCategory0: a, textCategory1: b });
+          return (
+            out.textCategory0!.split('|').sort().join() === [...a].sort().join() &&
+            out.textCategory1!.split('|').length === b.length
+          );
+        },
+      ),
     );
   });
 
   it('property: any label outside the categories is refused', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => s !== '' && !input.categories.includes(s) && !s.includes('|')), (label) => {
-        expect(() => normalizeAnswers({ ...input, multiLabel: false }, { textCategory0: label, textCategory1: 'Bug' })).toThrow(ValidationError);
-      }),
+      fc.property(
+        fc.string().filter((s) => s !== '' && !input.categories.includes(s) && !s.includes('|')),
+        (label) => {
+          expect(() =>
+            normalizeAnswers({ ...input, multiLabel: false }, { textCategory0: label, textCategory1: 'Bug' }),
+          ).toThrow(ValidationError);
+        },
+      ),
     );
   });
 });
 
 describe('results', () => {
   it('builds A2I keys from the completion time in UTC', () => {
-    expect(outputKey('out/', 'review-portal', '2026-01-02T03:04:05.678Z', 'task-9')).toBe('out/review-portal/2026/01/02/03/04/05/task-9/output.json');
+    expect(outputKey('out/', 'review-portal', '2026-01-02T03:04:05.678Z', 'task-9')).toBe(
+      'out/review-portal/2026/01/02/03/04/05/task-9/output.json',
+    );
     expect(() => outputKey('', 'p', 'not a date', 't')).toThrow('Invalid completion time');
   });
 
@@ -156,9 +212,17 @@ describe('results', () => {
     for (const [i, w] of ['z', 'a'].entries()) {
       const leased = decideClaim(task, w, T0 + i, { ...settings, reviewersPerItem: 2 });
       task = { ...task, leases: leased.ok ? leased.leases : {} };
-      const d = decideSubmission(task, reviewer(w), { textCategory0: 'Neutral' }, T0 + 10 + i, { ...settings, reviewersPerItem: 2 });
+      const d = decideSubmission(task, reviewer(w), { textCategory0: 'Neutral' }, T0 + 10 + i, {
+        ...settings,
+        reviewersPerItem: 2,
+      });
       if (d.kind !== 'recorded') throw new Error('expected recorded');
-      task = { ...task, leases: d.leases, answeredBy: d.answeredBy, answers: { ...task.answers, [w]: JSON.stringify(d.answer) } };
+      task = {
+        ...task,
+        leases: d.leases,
+        answeredBy: d.answeredBy,
+        answers: { ...task.answers, [w]: JSON.stringify(d.answer) },
+      };
     }
     const output = buildOutput(task, 'portal-id');
     expect(output.inputContent).toEqual(batch.input);
@@ -173,7 +237,11 @@ describe('results', () => {
   });
 
   it("never shows a reviewer other reviewers' answers", () => {
-    const task = { ...newTaskRecord(reviewBatch('v-1', 1), new Date(T0)), answeredBy: ['x'], answers: { x: JSON.stringify({ answerContent: { textCategory0: 'Positive' } }) } };
+    const task = {
+      ...newTaskRecord(reviewBatch('v-1', 1), new Date(T0)),
+      answeredBy: ['x'],
+      answers: { x: JSON.stringify({ answerContent: { textCategory0: 'Positive' } }) },
+    };
     expect(taskView(task, 'y', T0, settings)).not.toHaveProperty('yourAnswers');
     expect(taskView(task, 'x', T0, settings).yourAnswers).toEqual({ textCategory0: 'Positive' });
   });
@@ -181,14 +249,36 @@ describe('results', () => {
 
 describe('queueStats', () => {
   it('counts open, leased and available tasks, answers needed and the oldest age', async () => {
-    const t = (id: string, createdAt: number, extra: Partial<TaskRecord> = {}) => ({ ...newTaskRecord(reviewBatch(id), new Date(createdAt)), ...extra });
+    const t = (id: string, createdAt: number, extra: Partial<TaskRecord> = {}) => ({
+      ...newTaskRecord(reviewBatch(id), new Date(createdAt)),
+      ...extra,
+    });
     const stats = await queueStats(
-      [t('a', T0 - 3 * 3600_000), t('b', T0 - 60_000, { leases: { w: { acquiredAt: '', expiresAt: T0 + 1 } } }), t('c', T0, { status: 'COMPLETED' })],
+      [
+        t('a', T0 - 3 * 3600_000),
+        t('b', T0 - 60_000, { leases: { w: { acquiredAt: '', expiresAt: T0 + 1 } } }),
+        t('c', T0, { status: 'COMPLETED' }),
+      ],
       T0,
       7200,
       settings,
     );
-    expect(stats).toEqual({ open: 2, leased: 1, available: 1, answersNeeded: 2, oldestTaskAgeSeconds: 10_800, oldestTaskCreatedAt: new Date(T0 - 3 * 3600_000).toISOString(), waitingTooLong: 1 });
-    expect(await queueStats([], T0, 60, settings)).toEqual({ open: 0, leased: 0, available: 0, answersNeeded: 0, oldestTaskAgeSeconds: 0, waitingTooLong: 0 });
+    expect(stats).toEqual({
+      open: 2,
+      leased: 1,
+      available: 1,
+      answersNeeded: 2,
+      oldestTaskAgeSeconds: 10_800,
+      oldestTaskCreatedAt: new Date(T0 - 3 * 3600_000).toISOString(),
+      waitingTooLong: 1,
+    });
+    expect(await queueStats([], T0, 60, settings)).toEqual({
+      open: 0,
+      leased: 0,
+      available: 0,
+      answersNeeded: 0,
+      oldestTaskAgeSeconds: 0,
+      waitingTooLong: 0,
+    });
   });
 });

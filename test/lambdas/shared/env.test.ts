@@ -3,7 +3,12 @@ import { defineEnv, envBool, envList, parseEnv } from '../../../lambdas/shared/e
 import { ConfigurationError } from '../../../lambdas/shared/errors';
 
 describe('environment parsing', () => {
-  const schema = z.object({ BUCKET: z.string().min(1), BATCH: z.coerce.number().int().positive(), FLAG: envBool(), LIST: envList() });
+  const schema = z.object({
+    BUCKET: z.string().min(1),
+    BATCH: z.coerce.number().int().positive(),
+    FLAG: envBool(),
+    LIST: envList(),
+  });
 
   it('parses typed values', () => {
     expect(parseEnv(schema, { BUCKET: 'b', BATCH: '10', FLAG: 'true', LIST: 'a, b,,c' })).toEqual({

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ConflictError, NotFoundError, ThrottledError, ValidationError, isThrottling } from '../../../lambdas/shared/errors';
+import {
+  ConflictError,
+  NotFoundError,
+  ThrottledError,
+  ValidationError,
+  isThrottling,
+} from '../../../lambdas/shared/errors';
 import { errorResponse, jsonResponse, parseJsonBody } from '../../../lambdas/shared/http';
 
 describe('API helpers', () => {

@@ -25,12 +25,10 @@ afterAll(() => {
 let write: jest.SpyInstance;
 beforeEach(() => {
   kinesis.reset();
-  kinesis
-    .on(PutRecordsCommand)
-    .callsFake((input: { Records: unknown[] }) => ({
-      FailedPutCount: 0,
-      Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-0' })),
-    }));
+  kinesis.on(PutRecordsCommand).callsFake((input: { Records: unknown[] }) => ({
+    FailedPutCount: 0,
+    Records: input.Records.map((_, i) => ({ SequenceNumber: String(i), ShardId: 'shardId-0' })),
+  }));
   emf = [];
   write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     const text = String(chunk);

@@ -16,7 +16,12 @@ export function claimsOf(token: string): TokenClaims | undefined {
   const part = token.split('.')[1];
   if (!part) return undefined;
   try {
-    const binary = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const binary = atob(
+      part
+        .replace(/-/g, '+')
+        .replace(/_/g, '/')
+        .padEnd(Math.ceil(part.length / 4) * 4, '='),
+    );
     return JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)))) as TokenClaims;
   } catch {
     return undefined;
@@ -47,10 +52,13 @@ function redirectUri(): string {
 
 /** Send the browser to the Cognito hosted sign-in (authorization code with PKCE). */
 export async function signIn(config: WebConfig): Promise<void> {
-  if (!config.cognitoDomain || !config.userPoolClientId) throw new Error('Sign-in is not configured (config.json has no Cognito settings)');
+  if (!config.cognitoDomain || !config.userPoolClientId)
+    throw new Error('Sign-in is not configured (config.json has no Cognito settings)');
   const verifier = base64Url(crypto.getRandomValues(new Uint8Array(32)));
   sessionStorage.setItem(VERIFIER_KEY, verifier);
-  const challenge = base64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+  const challenge = base64Url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
   const query = new URLSearchParams({
     response_type: 'code',
     client_id: config.userPoolClientId,
@@ -71,7 +79,13 @@ export async function completeSignIn(config: WebConfig): Promise<boolean> {
   const response = await fetch(`${config.cognitoDomain}/oauth2/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', client_id: config.userPoolClientId, code, redirect_uri: redirectUri(), code_verifier: verifier }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.userPoolClientId,
+      code,
+      redirect_uri: redirectUri(),
+      code_verifier: verifier,
+    }),
   });
   sessionStorage.removeItem(VERIFIER_KEY);
   if (!response.ok) return false;
@@ -85,7 +99,9 @@ export async function completeSignIn(config: WebConfig): Promise<boolean> {
 export function signOut(config: WebConfig): void {
   sessionStorage.removeItem(TOKEN_KEY);
   if (config.cognitoDomain && config.userPoolClientId) {
-    location.assign(`${config.cognitoDomain}/logout?${new URLSearchParams({ client_id: config.userPoolClientId, logout_uri: redirectUri() }).toString()}`);
+    location.assign(
+      `${config.cognitoDomain}/logout?${new URLSearchParams({ client_id: config.userPoolClientId, logout_uri: redirectUri() }).toString()}`,
+    );
   } else {
     location.reload();
   }

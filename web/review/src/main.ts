@@ -35,12 +35,18 @@ function show(id: string, visible: boolean): void {
   $(id).hidden = !visible;
 }
 
-function message(kind: MessageKind, text: string, options: { details?: readonly string[]; action?: { label: string; run: () => void } } = {}): void {
+function message(
+  kind: MessageKind,
+  text: string,
+  options: { details?: readonly string[]; action?: { label: string; run: () => void } } = {},
+): void {
   const box = $('message');
   box.dataset.kind = kind;
   $('message-text').textContent = text;
   const list = $('message-details');
-  list.replaceChildren(...(options.details ?? []).map((d) => Object.assign(document.createElement('li'), { textContent: d })));
+  list.replaceChildren(
+    ...(options.details ?? []).map((d) => Object.assign(document.createElement('li'), { textContent: d })),
+  );
   const button = $<HTMLButtonElement>('message-action');
   button.hidden = !options.action;
   button.onclick = options.action ? () => options.action?.run() : null;
@@ -55,7 +61,8 @@ function clearMessage(): void {
 const fieldOf = (index: number) => `textCategory${index}`;
 
 function formatConfidence(confidence: number | string | undefined): string {
-  if (typeof confidence === 'number') return `(${(confidence * 100).toFixed(confidence >= 0.995 || confidence < 0.001 ? 1 : 0)}% confident)`;
+  if (typeof confidence === 'number')
+    return `(${(confidence * 100).toFixed(confidence >= 0.995 || confidence < 0.001 ? 1 : 0)}% confident)`;
   if (typeof confidence === 'string' && confidence !== '' && confidence !== 'NONE') return `(${confidence})`;
   return '';
 }
@@ -68,12 +75,14 @@ function renderLease(): void {
     return;
   }
   const left = Math.max(0, Math.round((expires - Date.now()) / 1000));
-  lease.textContent = left > 0 ? `Reserved for ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'Reservation ran out';
+  lease.textContent =
+    left > 0 ? `Reserved for ${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` : 'Reservation ran out';
   lease.dataset.low = String(left < 60);
 }
 
 function renderQueue(): void {
-  $('queue-progress').textContent = state.waiting === undefined ? '' : `${state.waiting} more task${state.waiting === 1 ? '' : 's'} waiting`;
+  $('queue-progress').textContent =
+    state.waiting === undefined ? '' : `${state.waiting} more task${state.waiting === 1 ? '' : 's'} waiting`;
 }
 
 function render(): void {
@@ -86,7 +95,8 @@ function render(): void {
   const field = fieldOf(item.index);
   const chosen = new Set(state.answers[field] ?? []);
   $('item-progress').textContent = `Item ${state.item + 1} of ${task.items.length}`;
-  $('progress-fill').style.width = `${(Object.keys(state.answers).filter((k) => (state.answers[k] ?? []).length > 0).length / task.items.length) * 100}%`;
+  $('progress-fill').style.width =
+    `${(Object.keys(state.answers).filter((k) => (state.answers[k] ?? []).length > 0).length / task.items.length) * 100}%`;
   $('utterance').textContent = item.utterance;
   $('prediction').textContent = item.prediction && item.prediction !== 'CLASSIFY' ? item.prediction : 'no prediction';
   $('confidence').textContent = formatConfidence(item.confidence);
@@ -96,7 +106,10 @@ function render(): void {
     button.type = 'button';
     button.setAttribute('aria-pressed', String(chosen.has(category)));
     button.dataset.category = category;
-    const key = Object.assign(document.createElement('span'), { className: 'key', textContent: i < 9 ? String(i + 1) : '' });
+    const key = Object.assign(document.createElement('span'), {
+      className: 'key',
+      textContent: i < 9 ? String(i + 1) : '',
+    });
     button.append(key, document.createTextNode(category));
     button.addEventListener('click', () => pick(i));
     return button;
@@ -164,18 +177,27 @@ function failure(error: unknown, retry: () => void): void {
     message('error', 'Could not reach the review service. Nothing was lost: check your connection and try again.', {
       action: { label: 'Try again', run: retry },
     });
-  } else if (error instanceof ApiError && (error.code === REVIEW_ERROR_CODES.LEASE_EXPIRED || error.code === REVIEW_ERROR_CODES.NOT_LEASED)) {
+  } else if (
+    error instanceof ApiError &&
+    (error.code === REVIEW_ERROR_CODES.LEASE_EXPIRED || error.code === REVIEW_ERROR_CODES.NOT_LEASED)
+  ) {
     leaseLost('Your reservation of this task ran out, so it went back to the queue and your answers were not saved.');
   } else if (error instanceof ApiError && error.status === 401) {
-    message('warning', 'Your sign-in has expired.', { action: { label: 'Sign in again', run: () => void signIn(config) } });
+    message('warning', 'Your sign-in has expired.', {
+      action: { label: 'Sign in again', run: () => void signIn(config) },
+    });
   } else if (error instanceof ApiError && error.status === 403) {
     message('error', error.message);
   } else if (error instanceof ApiError && error.status === 429) {
-    message('warning', 'The review service is busy. Wait a moment and try again.', { action: { label: 'Try again', run: retry } });
+    message('warning', 'The review service is busy. Wait a moment and try again.', {
+      action: { label: 'Try again', run: retry },
+    });
   } else if (error instanceof ApiError && error.status < 500) {
     message('error', error.message, { details: error.details });
   } else {
-    message('error', 'The review service had a problem. Try again in a moment.', { action: { label: 'Try again', run: retry } });
+    message('error', 'The review service had a problem. Try again in a moment.', {
+      action: { label: 'Try again', run: retry },
+    });
   }
 }
 
@@ -228,7 +250,10 @@ async function submit(): Promise<void> {
   try {
     const result = await api.submit(task.taskId, answers);
     state.busy = false;
-    message('ok', result.status === 'duplicate' ? 'Those answers were already saved.' : 'Saved. Here is the next task.');
+    message(
+      'ok',
+      result.status === 'duplicate' ? 'Those answers were already saved.' : 'Saved. Here is the next task.',
+    );
     state.task = undefined;
     await claim();
   } catch (error) {

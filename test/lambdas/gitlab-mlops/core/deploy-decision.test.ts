@@ -1,12 +1,27 @@
-import { type ModelPackageChange, decideDeployment, needsApprovedVersions } from '../../../../lambdas/gitlab-mlops/core/deploy-decision';
+import {
+  type ModelPackageChange,
+  decideDeployment,
+  needsApprovedVersions,
+} from '../../../../lambdas/gitlab-mlops/core/deploy-decision';
 
 const GROUP = 'churn-p-abc123';
 const arn = (v: number) => `arn:aws:sagemaker:us-east-1:123456789012:model-package/${GROUP}/${v}`;
-const change = (version: number, status: ModelPackageChange['status'], groupName = GROUP): ModelPackageChange => ({ groupName, arn: arn(version), version, status });
+const change = (version: number, status: ModelPackageChange['status'], groupName = GROUP): ModelPackageChange => ({
+  groupName,
+  arn: arn(version),
+  version,
+  status,
+});
 
 describe('decideDeployment', () => {
   it('deploys an approved version', () => {
-    expect(decideDeployment(change(3, 'Approved'), GROUP, [])).toEqual({ action: 'deploy', reason: 'approved', arn: arn(3), version: 3, detail: 'version 3 was approved' });
+    expect(decideDeployment(change(3, 'Approved'), GROUP, [])).toEqual({
+      action: 'deploy',
+      reason: 'approved',
+      arn: arn(3),
+      version: 3,
+      detail: 'version 3 was approved',
+    });
   });
 
   it('ignores versions awaiting approval and other groups', () => {
@@ -15,7 +30,10 @@ describe('decideDeployment', () => {
   });
 
   it('ignores the rejection of a version that is not deployed', () => {
-    expect(decideDeployment(change(4, 'Rejected'), GROUP, [arn(3)], [{ arn: arn(3), version: 3 }])).toMatchObject({ action: 'ignore', detail: 'rejected version 4 is not deployed' });
+    expect(decideDeployment(change(4, 'Rejected'), GROUP, [arn(3)], [{ arn: arn(3), version: 3 }])).toMatchObject({
+      action: 'ignore',
+      detail: 'rejected version 4 is not deployed',
+    });
     expect(needsApprovedVersions(change(4, 'Rejected'), [arn(3)])).toBe(false);
   });
 
@@ -38,6 +56,8 @@ describe('decideDeployment', () => {
   });
 
   it('reports when no approved version remains to roll back to', () => {
-    expect(decideDeployment(change(1, 'Rejected'), GROUP, [arn(1)], [])).toMatchObject({ action: 'rollback-impossible' });
+    expect(decideDeployment(change(1, 'Rejected'), GROUP, [arn(1)], [])).toMatchObject({
+      action: 'rollback-impossible',
+    });
   });
 });

@@ -32,7 +32,9 @@ describe('parseTokenSecret', () => {
   it('any token survives both storage forms (property)', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^[A-Za-z0-9_.-]{1,64}$/), (token) => {
-        return parseTokenSecret(` ${token}\n`, 's') === token && parseTokenSecret(JSON.stringify({ token }), 's') === token;
+        return (
+          parseTokenSecret(` ${token}\n`, 's') === token && parseTokenSecret(JSON.stringify({ token }), 's') === token
+        );
       }),
     );
   });

@@ -53,7 +53,10 @@ function handMade(name: string, data: Buffer, method: 0 | 8, tamper?: (b: Buffer
 describe('readZip', () => {
   it('reads an Info-ZIP archive: text, binary, nested paths, modes; skips directories', () => {
     const binary = Buffer.from([0, 1, 2, 255, 254, 0, 128]);
-    const dir = folderWith({ 'a.txt': 'hello\n', 'sub/dir/b.bin': binary, 'run.sh': '#!/bin/sh\necho hi\n', 'empty.txt': '' }, { 'run.sh': 0o755 });
+    const dir = folderWith(
+      { 'a.txt': 'hello\n', 'sub/dir/b.bin': binary, 'run.sh': '#!/bin/sh\necho hi\n', 'empty.txt': '' },
+      { 'run.sh': 0o755 },
+    );
     try {
       const entries = readZip(zipFolder(dir));
       const byPath = new Map(entries.map((e) => [e.path, e]));
