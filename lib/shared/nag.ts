@@ -16,3 +16,25 @@ export function applyNag(app: App): void {
 export function acknowledge(scope: IConstruct, reason: string, ...ids: string[]): void {
   for (const id of ids) Validations.of(scope).acknowledge({ id, reason });
 }
+
+/**
+ * Function-level findings on Lambda functions that aws-cdk-lib creates and configures itself (custom-resource
+ * Provider frameworks, BucketDeployment): their runtime, memory, tracing, logging and failure handling are not ours to
+ * set, and CloudFormation receives their failures.
+ */
+export const LIBRARY_FUNCTION_FINDINGS = [
+  'AwsSolutions-L1',
+  'Serverless-LambdaDLQ',
+  'Serverless-LambdaTracing',
+  'Serverless-LambdaLatestVersion',
+  'Serverless-LambdaDefaultMemorySize',
+  'Serverless-LambdaAsyncFailureDestination',
+  'Serverless-LambdaLogLevel',
+  'Serverless-LambdaLogFormat',
+  'Serverless-LambdaLogRetention',
+] as const;
+
+/** Acknowledge {@link LIBRARY_FUNCTION_FINDINGS} on a function aws-cdk-lib creates, with the reason for this use. */
+export function acknowledgeLibraryFunction(fn: IConstruct, reason: string): void {
+  acknowledge(fn, reason, ...LIBRARY_FUNCTION_FINDINGS);
+}

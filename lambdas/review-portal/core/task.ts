@@ -384,15 +384,7 @@ export interface TaskView {
   readonly status: TaskStatus;
   readonly categories: readonly string[];
   readonly multiLabel: boolean;
-  readonly items: readonly {
-    readonly index: number;
-    readonly utterance: string;
-    readonly prediction?: string;
-    readonly confidence?: number | string;
-    readonly classifier: string;
-    readonly source?: string;
-    readonly expectedLabel?: string;
-  }[];
+  readonly items: readonly Omit<ReviewItem, 'requestId'>[];
   readonly createdAt: string;
   readonly requiredAnswers: number;
   readonly answersReceived: number;

@@ -23,7 +23,7 @@ import { A2I_ENV, type A2iContentClassifier } from '../../../lambdas/shared/revi
 import { validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects, nagResourceName } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
-import { acknowledge } from '../../shared/nag';
+import { acknowledge, acknowledgeLibraryFunction } from '../../shared/nag';
 import { assetPath, lambdaEntry } from '../../shared/paths';
 import { type IReviewBackend } from '../../shared/review-backend';
 
@@ -378,17 +378,9 @@ function acknowledgeProvider(provider: cr.Provider, handlers: readonly lambda.IF
       );
     }
     if (child instanceof lambda.CfnFunction) {
-      acknowledge(
+      acknowledgeLibraryFunction(
         child,
         'Provider framework function (aws-cdk-lib): its runtime, memory, tracing and failure handling are set by the library; CloudFormation custom-resource responses own failures.',
-        'AwsSolutions-L1',
-        'Serverless-LambdaTracing',
-        'Serverless-LambdaDLQ',
-        'Serverless-LambdaDefaultMemorySize',
-        'Serverless-LambdaLatestVersion',
-        'Serverless-LambdaAsyncFailureDestination',
-        'Serverless-LambdaLogLevel',
-        'Serverless-LambdaLogFormat',
       );
     }
     if (child instanceof sfn.CfnStateMachine) {

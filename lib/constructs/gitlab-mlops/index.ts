@@ -15,7 +15,7 @@ import { type DeletePolicy, GITLAB_MLOPS_METRICS, GITLAB_MLOPS_SERVICES } from '
 import { ConstructValidationError, validatePattern } from '../../shared/errors';
 import { nagResourceName } from '../../shared/grants';
 import { METRICS_NAMESPACE } from '../../shared/handler-function';
-import { acknowledge } from '../../shared/nag';
+import { acknowledge, acknowledgeLibraryFunction } from '../../shared/nag';
 import { WorkflowOperations } from '../../shared/operations';
 import { SecureBucket } from '../../shared/secure-bucket';
 import { GitLabMlopsLaunchRole } from './launch-role';
@@ -298,16 +298,7 @@ export class GitLabMlopsProjectTemplate extends Construct {
       'AwsSolutions-IAM5[Action::s3:Abort*]',
     );
     if (handler) {
-      acknowledge(
-        handler,
-        reason,
-        'AwsSolutions-L1',
-        'Serverless-LambdaDLQ',
-        'Serverless-LambdaTracing',
-        'Serverless-LambdaLatestVersion',
-        'Serverless-LambdaDefaultMemorySize',
-        'Serverless-LambdaAsyncFailureDestination',
-      );
+      acknowledgeLibraryFunction(handler, reason);
     }
   }
 

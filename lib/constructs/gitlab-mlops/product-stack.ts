@@ -26,7 +26,7 @@ import {
 } from '../../../lambdas/gitlab-mlops/contract';
 import { grantObjects, nagResourceName } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
-import { acknowledge } from '../../shared/nag';
+import { acknowledge, acknowledgeLibraryFunction } from '../../shared/nag';
 import { assetPath, lambdaEntry } from '../../shared/paths';
 import { SecureBucket } from '../../shared/secure-bucket';
 
@@ -602,17 +602,14 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
 
   private acknowledgeProvider(provider: cr.Provider): void {
     const framework = provider.node.findChild('framework-onEvent');
+    const reason =
+      'The custom-resource Provider framework function is maintained by the AWS CDK: its role uses AWSLambdaBasicExecutionRole and may invoke every version of the seed check-in function; CloudFormation owns its retries and failures.';
     acknowledge(
       framework,
-      'The custom-resource Provider framework function is maintained by the AWS CDK: its role uses AWSLambdaBasicExecutionRole and may invoke every version of the seed check-in function; CloudFormation owns its retries and failures.',
+      reason,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.seedCheckInFunction.node.defaultChild as never)}.Arn>:*]`,
-      'AwsSolutions-L1',
-      'Serverless-LambdaDLQ',
-      'Serverless-LambdaDefaultMemorySize',
-      'Serverless-LambdaLatestVersion',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaAsyncFailureDestination',
     );
+    acknowledgeLibraryFunction(framework, reason);
   }
 }

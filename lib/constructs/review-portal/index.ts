@@ -41,7 +41,7 @@ import { REVIEW_ENV, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } fro
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects, nagResourceName } from '../../shared/grants';
 import { HandlerFunction, LOG_RETENTION_CONTEXT_KEY, METRICS_NAMESPACE } from '../../shared/handler-function';
-import { acknowledge } from '../../shared/nag';
+import { acknowledge, acknowledgeLibraryFunction } from '../../shared/nag';
 import { WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
 import { type IReviewBackend } from '../../shared/review-backend';
@@ -805,18 +805,11 @@ function acknowledgeDeployment(scope: Construct, deployment: s3deploy.BucketDepl
     'AwsSolutions-IAM5[Resource::*]',
   );
   if (provider) {
-    acknowledge(
+    acknowledgeLibraryFunction(
       provider,
       reason(
         'its runtime, memory, tracing and failure handling are chosen by aws-cdk-lib; CloudFormation reports its failures.',
       ),
-      'AwsSolutions-L1',
-      'Serverless-LambdaDLQ',
-      'Serverless-LambdaDefaultMemorySize',
-      'Serverless-LambdaLatestVersion',
-      'Serverless-LambdaTracing',
-      'Serverless-LambdaAsyncFailureDestination',
-      'Serverless-LambdaLogRetention',
     );
   }
 }
