@@ -9,6 +9,7 @@ import { PortalReviewBackend } from '../../lambdas/shared/review-backends/portal
 import { buildReviewPage } from '../../lib/constructs/review-portal/web-page';
 import { REPO_ROOT } from '../../lib/shared/paths';
 import { localDynamoDbClient, useLocalServices } from '../helpers/local-services';
+import { chromiumExecutable } from '../helpers/chromium';
 import {
   type LocalPortal,
   createTaskTable,
@@ -68,7 +69,7 @@ beforeAll(async () => {
   buildReviewPage(webDir);
   portal = await startLocalPortal(webDir);
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: chromiumExecutable(),
     args: [
       '--no-sandbox',
       '--disable-gpu',
@@ -85,7 +86,7 @@ beforeAll(async () => {
     testToken({ sub: 'alice-0001', email: 'alice@example.com' }),
   );
   page = await context.newPage();
-});
+}, 600_000); // the first run on a fresh machine may install Chromium
 
 afterAll(async () => {
   jest.restoreAllMocks();
