@@ -4,31 +4,13 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { buildProgram } from '../../cli/program';
+import { runMlwInProcess } from '../helpers/cli';
 import { localS3Client, useLocalServices } from '../helpers/local-services';
 
 const services = useLocalServices('s3');
 const fixtures = join(__dirname, '../fixtures/active-learning');
 
-async function run(...args: string[]): Promise<{ stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest
-    .spyOn(process.stdout, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = jest
-    .spyOn(process.stderr, 'write')
-    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'mlw', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  return { stdout, stderr };
-}
+const run = runMlwInProcess;
 
 describe('mlw active-learning commands', () => {
   let dir: string;

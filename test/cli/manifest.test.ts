@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,40 +6,12 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildProgram } from '../../cli/program';
-import { REPO_ROOT } from '../../lib/shared/paths';
+import { runMlw, runMlwInProcess } from '../helpers/cli';
 import { localS3Client, useLocalServices } from '../helpers/local-services';
 import { fixturePath, fixtureText } from '../lambdas/labeling-chain/fixtures';
 
-/** Run the real `mlw` entry in a child process (the local S3 server keeps answering in this one). */
-function mlw(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin/mlw.js'), ...args],
-      { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } },
-      (error, stdout, stderr) =>
-        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** Run the program in this process (so SDK clients can be mocked), capturing standard output. */
-async function inProcess(...args: string[]): Promise<string> {
-  let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += chunk.toString();
-    return true;
-  });
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'mlw', ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const mlw = (...args: string[]) => runMlw(args);
+const inProcess = async (...args: string[]) => (await runMlwInProcess(...args)).stdout;
 
 describe('mlw manifest and mlw chain', () => {
   const services = useLocalServices('s3');

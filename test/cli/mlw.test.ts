@@ -1,27 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import packageJson from '../../package.json';
-import { REPO_ROOT } from '../../lib/shared/paths';
+import { runMlw } from '../helpers/cli';
 import { localS3Client, useLocalServices } from '../helpers/local-services';
 
-/**
- * Run the real `mlw` entry (bin/mlw.js, through tsx) in a child process. Asynchronously: the local S3 server runs in
- * this process and must keep answering while the CLI runs.
- */
-function mlw(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'bin/mlw.js'), ...args],
-      { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } },
-      (error, stdout, stderr) =>
-        resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const mlw = (...args: string[]) => runMlw(args);
 
 describe('mlw CLI', () => {
   const services = useLocalServices('s3');

@@ -8,28 +8,14 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildProgram } from '../../cli/program';
 import { localDynamoDbClient, useLocalServices } from '../helpers/local-services';
+import { runMlwInProcess } from '../helpers/cli';
 import { createTaskTable, reviewBatch } from '../helpers/review-portal';
 
 const services = useLocalServices('dynamodb');
 const cognito = mockClient(CognitoIdentityProviderClient);
 
-async function run(...args: string[]): Promise<string> {
-  let out = '';
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'mlw', ...args]);
-  } finally {
-    write.mockRestore();
-  }
-  return out;
-}
+const run = async (...args: string[]) => (await runMlwInProcess(...args)).stdout;
 
 describe('mlw review', () => {
   const dir = mkdtempSync(join(tmpdir(), 'mlw-review-'));

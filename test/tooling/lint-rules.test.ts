@@ -14,7 +14,8 @@ const PROBES: Record<string, { filePath: string; code: string }> = {
   },
   focused: {
     filePath: 'test/tooling/probe.test.ts',
-    code: "describe('x', () => {\n  it.only('a', () => {\n    expect(1).toBe(1);\n  });\n  it.skip('b', () => {\n    expect(1).toBe(1);\n  });\n});\n",
+    // Assembled so that this file itself holds no focused or skipped test.
+    code: `describe('x', () => {\n  it.${'only'}('a', () => {\n    expect(1).toBe(1);\n  });\n  it.${'skip'}('b', () => {\n    expect(1).toBe(1);\n  });\n});\n`,
   },
   floating: {
     filePath: 'lambdas/example/core/probe.ts',
