@@ -8,7 +8,7 @@ import { PortalReviewBackend } from '../lambdas/shared/review-backends/portal';
 import { buildReviewPage } from '../lib/constructs/review-portal/web-page';
 import { lambdaContext } from '../test/helpers/lambda-context';
 import { localDynamoDbClient, startDynalite } from '../test/helpers/local-services';
-import { apiEvent, createTaskTable, reviewBatch } from '../test/helpers/review-portal';
+import { apiEvent, createTaskTable, reviewBatch, submitAnswersEvent } from '../test/helpers/review-portal';
 import { type Reporter, median, timed } from './reporter';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -88,19 +88,7 @@ export default async function reviewPortalBench(reporter: Reporter): Promise<voi
       claims.push(claimed.ms);
       const taskId = (JSON.parse(claimed.value.body) as { task: { taskId: string } }).task.taskId;
       const answers = Object.fromEntries([0, 1, 2, 3, 4].map((k) => [`textCategory${k}`, 'Positive']));
-      const submitted = await timed(() =>
-        submit(
-          apiEvent({
-            method: 'POST',
-            resource: '/tasks/{taskId}/answers',
-            path: `/tasks/${taskId}/answers`,
-            user,
-            pathParameters: { taskId },
-            body: { answers },
-          }),
-          lambdaContext(),
-        ),
-      );
+      const submitted = await timed(() => submit(submitAnswersEvent(user, taskId, answers), lambdaContext()));
       if (submitted.value.statusCode !== 200) throw new Error(`submit failed: ${submitted.value.body}`);
       submits.push(submitted.ms);
     }

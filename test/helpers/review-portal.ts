@@ -319,3 +319,15 @@ export async function startLocalPortal(webDir: string): Promise<LocalPortal> {
       }),
   };
 }
+
+/** The API event of `POST /tasks/{taskId}/answers` by `user`. */
+export function submitAnswersEvent(user: TestUser, taskId: string, answers: unknown): APIGatewayProxyEvent {
+  return apiEvent({
+    method: 'POST',
+    resource: '/tasks/{taskId}/answers',
+    path: `/tasks/${taskId}/answers`,
+    user,
+    pathParameters: { taskId },
+    body: { answers },
+  });
+}

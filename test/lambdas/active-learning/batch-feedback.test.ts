@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { s3ObjectCreatedEvent } from '../../helpers/events';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 
 const services = useLocalServices('s3');
@@ -18,24 +19,7 @@ const fixtures = join(__dirname, '../../fixtures/active-learning');
 
 type Handler = (event: unknown) => Promise<{ outcomes: Record<string, string> }>;
 
-function objectCreated(key: string, etag?: string) {
-  return {
-    version: '0',
-    id: 'e1',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2026-11-23T10:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${BUCKET}`],
-    detail: {
-      version: '0',
-      bucket: { name: BUCKET },
-      object: { key, size: 1, ...(etag ? { etag } : {}), sequencer: '00' },
-      reason: 'PutObject',
-    },
-  };
-}
+const objectCreated = (key: string, etag?: string) => s3ObjectCreatedEvent(BUCKET, key, etag);
 
 /** Every record sent to Firehose, decoded. */
 function sentRecords(): Record<string, unknown>[] {

@@ -1,29 +1,11 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3ObjectCreatedEvent } from '../../helpers/events';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 
 const services = useLocalServices('s3');
 const BUCKET = 'example-bucket';
 
-function objectCreated(key: string) {
-  return {
-    version: '0',
-    id: 'c9888434-815d-c6f4-9fc2-4dd7bdeccaaf',
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '123456789012',
-    time: '2026-11-23T10:00:00Z',
-    region: 'us-east-1',
-    resources: [`arn:aws:s3:::${BUCKET}`],
-    detail: {
-      version: '0',
-      bucket: { name: BUCKET },
-      object: { key, size: 10, etag: 'abc', sequencer: '00' },
-      'request-id': 'R',
-      requester: '123456789012',
-      reason: 'PutObject',
-    },
-  };
-}
+const objectCreated = (key: string) => s3ObjectCreatedEvent(BUCKET, key);
 
 describe('example inspect-upload handler against s3rver', () => {
   let s3: S3Client;

@@ -6,7 +6,7 @@ import { ValidationError } from '../../../lambdas/shared/errors';
 import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
-import { type TestUser, apiEvent, createTaskTable, reviewBatch } from '../../helpers/review-portal';
+import { type TestUser, apiEvent, createTaskTable, reviewBatch, submitAnswersEvent } from '../../helpers/review-portal';
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -70,17 +70,7 @@ const claim = async (user: TestUser) =>
   handlers.claim(apiEvent({ method: 'POST', resource: '/tasks/claim', path: '/tasks/claim', user }), lambdaContext());
 const claimedTask = async (user: TestUser) => body<{ task: TaskView | null }>(await claim(user)).task;
 const submit = async (user: TestUser, taskId: string, answers: unknown) =>
-  handlers.submit(
-    apiEvent({
-      method: 'POST',
-      resource: '/tasks/{taskId}/answers',
-      path: `/tasks/${taskId}/answers`,
-      user,
-      pathParameters: { taskId },
-      body: { answers },
-    }),
-    lambdaContext(),
-  );
+  handlers.submit(submitAnswersEvent(user, taskId, answers), lambdaContext());
 const release = async (user: TestUser, taskId: string) =>
   handlers.release(
     apiEvent({

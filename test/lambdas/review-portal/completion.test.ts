@@ -29,6 +29,7 @@ import {
   rawItem,
   reviewBatch,
   streamEvent,
+  submitAnswersEvent,
 } from '../../helpers/review-portal';
 
 type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -91,21 +92,10 @@ const claimAs = async (user: TestUser) =>
     ) as { task: TaskView | null }
   ).task;
 const answer = async (user: TestUser, taskId: string, answers: Record<string, string>) =>
-  JSON.parse(
-    (
-      await submit(
-        apiEvent({
-          method: 'POST',
-          resource: '/tasks/{taskId}/answers',
-          path: `/tasks/${taskId}/answers`,
-          user,
-          pathParameters: { taskId },
-          body: { answers },
-        }),
-        lambdaContext(),
-      )
-    ).body,
-  ) as Record<string, unknown>;
+  JSON.parse((await submit(submitAnswersEvent(user, taskId, answers), lambdaContext())).body) as Record<
+    string,
+    unknown
+  >;
 
 async function readOutput(uri: string): Promise<HumanReviewOutput> {
   const key = uri.replace(`s3://${BUCKET}/`, '');
