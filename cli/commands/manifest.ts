@@ -15,7 +15,8 @@ import {
   scanManifest,
 } from '../../lambdas/labeling-chain/core/manifest';
 import { jobNameProblems, labelAttributeNameProblems } from '../../lambdas/labeling-chain/core/names';
-import { readJsonLines, readLines } from '../../lambdas/shared/jsonl';
+import { readJsonLineBatches } from '../../lambdas/shared/jsonl';
+import { readLineBatches } from '../../lambdas/shared/text';
 import { type AwsOptions, awsOptions } from '../aws';
 import { createProgress } from '../progress';
 import { openSource } from '../sources';
@@ -44,9 +45,10 @@ export async function manifestStats(
   const opened = await openSource(source, options);
   const progress = createProgress('scanning', opened.size ?? 0);
   try {
-    return await scanManifest(readJsonLines(opened.body, { gunzip: opened.gzip, onBytes: (b) => progress.update(b) }), [
-      labelAttributeName,
-    ]);
+    return await scanManifest(
+      readJsonLineBatches(opened.body, { gunzip: opened.gzip, what: source, onBytes: (b) => progress.update(b) }),
+      [labelAttributeName],
+    );
   } finally {
     progress.stop();
   }
@@ -171,7 +173,11 @@ export function registerManifestCommands(program: Command): void {
 
         const found = new ProblemList();
         const labelsSource = await openSource(opts.labels, aws);
-        const table = await readLabelTable(readLines(labelsSource.body, { gunzip: labelsSource.gzip }), classes, found);
+        const table = await readLabelTable(
+          readLineBatches(labelsSource.body, { gunzip: labelsSource.gzip, what: opts.labels }),
+          classes,
+          found,
+        );
         const options = {
           labelAttributeName: opts.labelAttribute,
           classes,
@@ -185,7 +191,11 @@ export function registerManifestCommands(program: Command): void {
         const check = await openSource(opts.manifest, aws);
         const progress = createProgress('checking', check.size ?? 0);
         const dry = await importLabels(
-          readJsonLines(check.body, { gunzip: check.gzip, onBytes: (b) => progress.update(b) }),
+          readJsonLineBatches(check.body, {
+            gunzip: check.gzip,
+            what: opts.manifest,
+            onBytes: (b) => progress.update(b),
+          }),
           table,
           options,
           () => undefined,
@@ -195,8 +205,11 @@ export function registerManifestCommands(program: Command): void {
 
         const out = opts.output ? createWriteStream(opts.output) : process.stdout;
         const write = await openSource(opts.manifest, aws);
-        const report = await importLabels(readJsonLines(write.body, { gunzip: write.gzip }), table, options, (text) =>
-          writeLine(out, text),
+        const report = await importLabels(
+          readJsonLineBatches(write.body, { gunzip: write.gzip, what: opts.manifest }),
+          table,
+          options,
+          (text) => writeLine(out, text),
         );
         if (opts.output)
           await new Promise<void>((resolve, reject) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
-import type { JsonLine } from '../../shared/jsonl';
+import type { JsonLineBatches } from '../../shared/jsonl';
 import {
   AUTO_CHAIN_TAG_KEY,
   AUTO_CONTINUE_TRIGGER,
@@ -189,7 +189,7 @@ export interface PlanEvent {
  * Opens a manifest for streaming; resolves `undefined` when the object does not exist (a job that failed before
  * writing its output).
  */
-export type ManifestOpener = (uri: string) => Promise<AsyncIterable<JsonLine> | undefined>;
+export type ManifestOpener = (uri: string) => Promise<JsonLineBatches | undefined>;
 
 /** What a planning step read, for logs and metrics. */
 export interface PlanStats {
@@ -308,7 +308,7 @@ export async function planStep(
     }
   }
   let manifestUri: string | undefined;
-  let lines: AsyncIterable<JsonLine> | undefined;
+  let lines: JsonLineBatches | undefined;
   for (const candidate of candidates) {
     lines = await openManifest(candidate);
     if (lines) {
