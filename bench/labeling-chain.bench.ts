@@ -10,7 +10,7 @@ const SIZES = [100_000, 1_000_000];
 /** Pairs (Python, mlw) run in turn per size; the median of the pair ratios is reported. */
 const PAIRS = 3;
 const ROOT = join(__dirname, '..');
-const PROBE = join(__dirname, 'labeling-chain', 'rss-probe.cjs');
+const PROBE = join(__dirname, 'labeling-chain', 'rss-probe.js');
 const PYTHON_LOOP = join(__dirname, 'labeling-chain', 'python-loop.py');
 
 /** One realistic Ground Truth output line: labeled by people or the model, failed, or not labeled. */
