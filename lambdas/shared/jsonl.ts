@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { type Readable } from 'node:stream';
-import { type ByteSource, type ReadLinesOptions, readLineBatches } from './text';
+import { type ByteSource, LINE_BATCH_BYTES, type ReadLinesOptions, readLineBatches } from './text';
 
 export { type ByteSource, type ReadLinesOptions } from './text';
 
@@ -16,7 +16,7 @@ export type JsonLine =
       readonly blank?: true;
     };
 
-/** JSON lines, one batch per chunk read (see {@link readLineBatches}). */
+/** JSON lines in batches (see {@link readLineBatches}). */
 export type JsonLineBatches = AsyncIterable<readonly JsonLine[]>;
 
 /**
@@ -66,7 +66,7 @@ export function notAnObject(value: unknown): string {
   return `not a JSON object (${kind})`;
 }
 
-/** A local file as a byte source (for the CLI and tests), read in 1 MiB chunks. */
+/** A local file as a byte source (for the CLI and tests), read in chunks of one line batch. */
 export function openLocalFile(path: string): Readable {
-  return createReadStream(path, { highWaterMark: 1 << 20 });
+  return createReadStream(path, { highWaterMark: LINE_BATCH_BYTES });
 }

@@ -248,6 +248,28 @@ class LineSplitter {
   }
 }
 
+/**
+ * Bytes of lines per batch. Small batches keep the lines and values a consumer is working on young, so V8 collects
+ * them in the nursery instead of promoting them: measured on 1M manifest lines, 1 MiB batches peaked 90 MiB above an
+ * empty process and grew with the input, 64 KiB batches stayed about 20 MiB above it, flat, at the same CPU time.
+ */
+export const LINE_BATCH_BYTES = 64 * 1024;
+
+/** The lines of a region in batches of about {@link LINE_BATCH_BYTES} (cut at newlines), whatever the chunk size. */
+function* batchesOf(region: Utf8Region, splitter: LineSplitter): Generator<TextLine[]> {
+  const { bytes } = region;
+  let pos = 0;
+  while (pos < bytes.length) {
+    const newline = bytes.length - pos > LINE_BATCH_BYTES ? bytes.indexOf(NEWLINE, pos + LINE_BATCH_BYTES) : -1;
+    const end = newline === -1 ? bytes.length : newline + 1;
+    const part = pos === 0 && end === bytes.length ? bytes : bytes.subarray(pos, end);
+    const lines: TextLine[] = [];
+    splitter.split({ bytes: part, offset: region.offset + pos, valid: region.valid || isUtf8(part) }, lines);
+    if (lines.length > 0) yield lines;
+    pos = end;
+  }
+}
+
 function openBytes(source: ByteSource, options: ReadTextOptions): Readable {
   let input: Readable = source instanceof Readable ? source : Readable.from(source, { objectMode: false });
   if (options.onBytes) {
@@ -267,8 +289,8 @@ function toBytes(chunk: unknown): Uint8Array {
 }
 
 /**
- * Stream the lines of a text source as one batch per chunk read (file chunks are 1 MiB, S3 chunks smaller): iterate
- * with `for await (const batch of …) for (const line of batch)`, so the per-line cost is a string slice, not a promise.
+ * Stream the lines of a text source in batches of about {@link LINE_BATCH_BYTES}: iterate with
+ * `for await (const batch of …) for (const line of batch)`, so the per-line cost is a string slice, not a promise.
  * Handles `\n` and `\r\n`, a UTF-8 BOM (skipped), multi-byte characters and CRLFs split across chunks, and a last line
  * without a newline. A line that is not UTF-8 comes with `error`; the rest of the input is read as usual.
  *
@@ -281,17 +303,10 @@ export async function* readLineBatches(source: ByteSource, options: ReadLinesOpt
   try {
     for await (const chunk of input) {
       const region = chunker.push(toBytes(chunk));
-      if (!region) continue;
-      const lines: TextLine[] = [];
-      splitter.split(region, lines);
-      if (lines.length > 0) yield lines;
+      if (region) yield* batchesOf(region, splitter);
     }
     const last = chunker.end();
-    if (last) {
-      const lines: TextLine[] = [];
-      splitter.split(last, lines);
-      if (lines.length > 0) yield lines;
-    }
+    if (last) yield* batchesOf(last, splitter);
   } finally {
     input.destroy();
   }
