@@ -173,14 +173,15 @@ export async function planOffline(
     const job = readJobFile(opts.jobFile);
     const request = chainInput({ ...opts, job: job.LabelingJobName });
     const settings = offlineSettings(job.LabelingJobArn, region);
-    const result = await planStep({ request, settings, job }, async (uri) => {
+    // The local file answers for the first manifest the planner asks for (the job's output, else its input).
+    const result = await planStep({ request, settings, job }, (uri) => {
       manifestUri = uri;
       try {
         statSync(opts.manifest); // fails here (ENOENT, with the file name) rather than inside the stream
       } catch (error) {
-        throw new Unreadable(error instanceof Error ? error.message : String(error));
+        return Promise.reject(new Unreadable(error instanceof Error ? error.message : String(error)));
       }
-      return readJsonLineBatches(openLocalFile(opts.manifest), { what: opts.manifest });
+      return Promise.resolve(readJsonLineBatches(openLocalFile(opts.manifest), { what: opts.manifest }));
     });
     const manifest = `${opts.manifest} (as ${manifestUri})`;
     return {
