@@ -10,7 +10,7 @@ import {
   TASK_TABLE,
   type WebConfig,
 } from '../../lambdas/review-portal/contract';
-import { type ReviewBatch, type ReviewItem } from '../../lambdas/shared/review';
+import { type ReviewBatch, type ReviewItem } from '../../lambdas/review/contract';
 import { lambdaContext } from './lambda-context';
 
 /** Create the task table in dynalite exactly as the construct defines it (key, sparse queue index, projection). */

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../shared/errors';
-import { type HumanAnswer, type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../shared/review';
+import { type HumanAnswer, type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../review/contract';
 import { OPEN_QUEUE, REVIEW_ERROR_CODES, TASK_ID_MAX_LENGTH, TASK_ID_PATTERN } from '../contract';
 import { InvalidAnswerError, ReviewConflictError } from './errors';
 

@@ -18,8 +18,12 @@ import {
   custom_resources as cr,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { A2I_STATUS_DETAIL_TYPE, REVIEW_ENV } from '../../../lambdas/shared/review';
-import { A2I_ENV, type A2iContentClassifier } from '../../../lambdas/shared/review-backends/contract';
+import {
+  A2I_ENV,
+  A2I_STATUS_DETAIL_TYPE,
+  type A2iContentClassifier,
+  REVIEW_ENV,
+} from '../../../lambdas/review/contract';
 import { validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects, nagResourceName } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';

@@ -37,7 +37,7 @@ import {
   WEB_CONFIG_FILE,
   type WebConfig,
 } from '../../../lambdas/review-portal/contract';
-import { REVIEW_ENV, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../../lambdas/shared/review';
+import { REVIEW_ENV, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../../lambdas/review/contract';
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects, nagResourceName } from '../../shared/grants';
 import { HandlerFunction, LOG_RETENTION_CONTEXT_KEY, METRICS_NAMESPACE } from '../../shared/handler-function';
@@ -144,7 +144,7 @@ const PREFIX = /^$|^[A-Za-z0-9!_.*'()/-]*\/$/;
  * consumers read portal and A2I results through one code path.
  *
  * It is an {@link IReviewBackend}: a workflow's review starter is bound with {@link bindStarter} and creates tasks
- * through `lambdas/shared/review-backends/portal.ts`.
+ * through `lambdas/review/backends/portal.ts`.
  */
 export class ReviewPortal extends Construct implements IReviewBackend {
   /** {@link IReviewBackend.kind} */

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { REVIEW_PORTAL_ENV as ENV } from '../../../lambdas/review-portal/contract';
 import { type TaskView } from '../../../lambdas/review-portal/core/task';
 import { ValidationError } from '../../../lambdas/shared/errors';
-import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
+import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
 import { type TestUser, apiEvent, createTaskTable, reviewBatch, submitAnswersEvent } from '../../helpers/review-portal';
