@@ -290,5 +290,14 @@ export const GROUND_TRUTH_TASK_TYPES: readonly GroundTruthTaskType[] = [
   },
 ];
 
+/**
+ * The deploy-time lookup of the built-in task Lambdas (a `CfnMapping`, `Fn::FindInMap` by Region), derived from the
+ * table: for each Region where Ground Truth has them, the account that owns `PRE-<name>` and `ACS-<name>` of every
+ * built-in task type of {@link GROUND_TRUTH_TASK_TYPES}.
+ */
+export const BUILT_IN_TASK_LAMBDA_MAPPING: Readonly<Record<string, { readonly account: string }>> = Object.fromEntries(
+  BUILT_IN_TASK_LAMBDA_REGIONS.map((region) => [region, { account: BUILT_IN_TASK_LAMBDA_ACCOUNTS[region]! }]),
+);
+
 /** The row of custom labeling workflows (task Lambdas that are not Ground Truth's built-ins). */
 export const CUSTOM_TASK_TYPE_NAME = 'Custom';
