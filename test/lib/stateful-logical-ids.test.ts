@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cdkJsonContext, realApp, synthesizedTemplates } from '../helpers/app';
+import { APP_MODES as MODES } from '../helpers/app-modes';
 
 /**
  * Construct IDs of stateful resources are a contract: CloudFormation replaces a resource whose logical ID changes,
@@ -28,37 +29,6 @@ const STATEFUL_TYPES = new Set([
   'AWS::ServiceCatalog::CloudFormationProduct',
   'AWS::IAM::OIDCProvider',
 ]);
-
-/** Configurations that together create every stateful resource the app can create. */
-const MODES: Record<string, Record<string, string>> = {
-  default: {},
-  // A2I back end (workforce user pool), a trained classifier, Lookout, a provisioned stream, handlers in a VPC, a
-  // configured environment.
-  alternatives: {
-    account: '123456789012',
-    region: 'eu-west-1',
-    'activeLearning.review': 'a2i',
-    'activeLearning.classifier.mode': 'create',
-    'activeLearning.classifier.trainingDataUri': 's3://training-bucket/intents/',
-    'streamingAnomaly.detector': 'lookout',
-    'streamingAnomaly.streamMode': 'provisioned',
-    'streamingAnomaly.shardCount': '2',
-    'gitlabMlops.assetBucketName': 'team-gitlab-mlops-assets',
-    'gitlabMlops.vpcId': 'vpc-0123456789abcdef0',
-    'gitlabMlops.subnetIds': 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-    'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
-    'labelingChain.autoContinue': 'false',
-  },
-  // A fixed endpoint (no SSM parameter), no detector (no topics, no key), no review portal.
-  minimal: {
-    'activeLearning.review': 'a2i',
-    'activeLearning.classifier.mode': 'endpoint-arn',
-    'activeLearning.classifier.endpointArn':
-      'arn:aws:comprehend:eu-west-1:123456789012:document-classifier-endpoint/intents',
-    'reviewPortal.enabled': 'false',
-    'streamingAnomaly.detector': 'none',
-  },
-};
 
 /** `test/lib/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */
 type Pinned = Record<string, Record<string, string[]>>;
