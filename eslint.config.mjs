@@ -10,6 +10,7 @@ export default tseslint.config(
       'node_modules/**',
       'cdk.out/**',
       'cdk.out.*/**',
+      '.bench/**',
       'dist/**',
       'coverage/**',
       'assets/**',
