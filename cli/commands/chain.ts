@@ -1,9 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
 import { MAX_CHAIN_LENGTH_LIMIT, STATE_MACHINE_OUTPUT_KEY } from '../../lambdas/labeling-chain/contract';
 import { type ChainRequestInput, validateChainRequest } from '../../lambdas/labeling-chain/core/request';
-import { awsOptions, clientConfig, optionOrStackOutput } from '../aws';
+import {
+  awsOptions,
+  clientConfig,
+  explainErrors,
+  optionOrStackOutput,
+  stackAliasOption,
+  stackNameOption,
+} from '../aws';
+import { example } from '../help';
 
 /** Default name of the deployed stack (`<stackPrefix>-LabelingChain`). */
 export const DEFAULT_CHAIN_STACK = 'Mlw-LabelingChain';
@@ -58,7 +65,10 @@ export function executionName(job: string, mode: string, now = new Date()): stri
 
 /** `mlw chain start`: start the labeling chain for a job. */
 export function registerChainCommands(program: Command): void {
-  const chain = program.command('chain').description('Ground Truth job chaining: continue labeling jobs in series');
+  const chain = program
+    .command('chain')
+    .description('Ground Truth job chaining: continue labeling jobs in series')
+    .addHelpText('after', example('mlw chain start --job my-labeling-job --dry-run'));
   chain
     .command('start')
     .description('Start a chain execution that continues a labeling job until its data is labeled')
@@ -77,9 +87,11 @@ export function registerChainCommands(program: Command): void {
       'changes to the parent configuration, e.g. {"workteamArn":"…","maxConcurrentTaskCount":200}',
     )
     .option('--state-machine-arn <arn>', 'state machine to start (default: output StateMachineArn of --stack-name)')
-    .option('--stack-name <name>', 'deployed labeling-chain stack', DEFAULT_CHAIN_STACK)
+    .addOption(stackNameOption(DEFAULT_CHAIN_STACK, `the ${STATE_MACHINE_OUTPUT_KEY} output`))
+    .addOption(stackAliasOption())
     .option('--execution-name <name>', 'execution name (default: <job>-<mode>-<timestamp>)')
     .option('--dry-run', 'validate and print the execution input without starting anything')
+    .addHelpText('after', example('mlw chain start --job my-labeling-job --max-chain-length 3'))
     .action(async (opts: StartOptions, command: Command) => {
       const input = chainInput(opts);
       if (opts.dryRun) {
@@ -92,7 +104,8 @@ export function registerChainCommands(program: Command): void {
         outputKey: STATE_MACHINE_OUTPUT_KEY,
         optionName: '--state-machine-arn',
       });
-      const client = new SFNClient(clientConfig(aws));
+      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      const client = explainErrors(new SFNClient(clientConfig(aws)), aws);
       const answer = await client.send(
         new StartExecutionCommand({
           stateMachineArn,

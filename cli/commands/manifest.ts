@@ -17,6 +17,7 @@ import {
 import { jobNameProblems, labelAttributeNameProblems } from '../../lambdas/labeling-chain/core/names';
 import { readJsonLines, readLines } from '../../lambdas/shared/jsonl';
 import { type AwsOptions, awsOptions } from '../aws';
+import { example } from '../help';
 import { createProgress } from '../progress';
 import { openSource } from '../sources';
 
@@ -99,7 +100,8 @@ function parseClasses(value: string): string[] {
 export function registerManifestCommands(program: Command): void {
   const manifest = program
     .command('manifest')
-    .description("Ground Truth manifest tools (the labeling chain's streaming core)");
+    .description("Ground Truth manifest tools (the labeling chain's streaming core)")
+    .addHelpText('after', example('mlw manifest stats output.manifest --label-attribute animal'));
 
   manifest
     .command('stats')
@@ -111,6 +113,10 @@ export function registerManifestCommands(program: Command): void {
     .option(
       '--json',
       'print one JSON object with exactly: total, labeled, humanLabeled, machineLabeled, failed, unlabeled, needsLabeling, failureReasons',
+    )
+    .addHelpText(
+      'after',
+      example('mlw manifest stats s3://my-bucket/job/output.manifest --label-attribute animal --json'),
     )
     .action(async (source: string, opts: { labelAttribute: string; json?: boolean }, command: Command) => {
       const scan = await manifestStats(source, opts.labelAttribute, awsOptions(command));
@@ -146,6 +152,12 @@ export function registerManifestCommands(program: Command): void {
     .option('--job-name <name>', 'recorded as job-name: labeling-job/<name>', 'third-party-labels')
     .option('--output <file>', 'write the merged manifest here (default: standard output)')
     .option('--overwrite', 'replace labels that lines already have for the attribute (default: error)')
+    .addHelpText(
+      'after',
+      example(
+        'mlw manifest import-labels --manifest in.manifest --labels labels.csv --label-attribute animal --classes cat,dog --output merged.manifest',
+      ),
+    )
     .action(
       async (
         opts: {

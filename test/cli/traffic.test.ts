@@ -145,8 +145,8 @@ describe('mlw traffic simulate against kinesalite', () => {
     }
   });
 
-  it('is registered in the mlw program', () => {
-    const traffic = buildProgram().commands.find((c) => c.name() === 'traffic');
+  it('is registered in the mlw program', async () => {
+    const traffic = (await buildProgram(['traffic'])).commands.find((c) => c.name() === 'traffic');
     expect(traffic?.commands.map((c) => c.name())).toContain('simulate');
   });
 
