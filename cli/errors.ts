@@ -6,7 +6,7 @@
 /** At most this many reason lines are printed under the message; the rest are counted. */
 export const MAX_DETAIL_LINES = 20;
 /** A printed line longer than this is cut (and says so). */
-export const MAX_LINE_LENGTH = 300;
+export const MAX_LINE_LENGTH = 500;
 /** Causes are followed this deep (`error.cause.cause…`). */
 const MAX_CAUSE_DEPTH = 4;
 
@@ -53,11 +53,14 @@ function messageOf(error: unknown): string {
   return String(error);
 }
 
+/** Error names that say nothing beside the message. */
+const QUIET_NAMES = new Set(['Error', 'CliError']);
+
 /** `Name: message (code)` for causes; the name is left out when it says nothing (`Error`). */
 function describeCause(error: unknown): string {
   const message = messageOf(error);
   if (!isObject(error)) return message;
-  const name = typeof error.name === 'string' && error.name !== 'Error' ? `${error.name}: ` : '';
+  const name = typeof error.name === 'string' && !QUIET_NAMES.has(error.name) ? `${error.name}: ` : '';
   const code = typeof error.code === 'string' && !message.includes(error.code) ? ` (${error.code})` : '';
   return `${name}${message}${code}`;
 }

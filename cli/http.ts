@@ -1,7 +1,7 @@
 import { CliError, oneLine } from './errors';
 
-/** A response body shown in an error is cut to this many characters. */
-export const MAX_BODY_CHARS = 500;
+/** A response body shown in an error is cut to this many characters (within the printer's line length). */
+export const MAX_BODY_CHARS = 400;
 
 /** What `fetch` failures mean, by the `code` of their cause (undici and Node socket/TLS error codes). */
 const NETWORK_CAUSES: Record<string, string> = {
@@ -47,6 +47,14 @@ function causeCode(error: unknown): string | undefined {
  */
 export function explainFetchError(error: unknown, method: string, url: string, timeoutSeconds?: number): CliError {
   const code = causeCode(error);
+  const inner = (error as CauseShape | undefined)?.cause;
+  if (inner?.message === 'bad port') {
+    return new CliError(
+      `${method} ${url} failed: fetch refuses to connect to port ${new URL(url).port} (a blocked "bad port")`,
+      [],
+      { cause: inner },
+    );
+  }
   const meaning =
     code === 'TimeoutError' || code === 'AbortError'
       ? `no answer within ${timeoutSeconds ?? '?'} s (--timeout)`
@@ -54,7 +62,8 @@ export function explainFetchError(error: unknown, method: string, url: string, t
         ? (NETWORK_CAUSES[code] ?? code)
         : ((error as CauseShape | undefined)?.cause?.message ?? (error as CauseShape | undefined)?.message ?? 'failed');
   const shownCode = code !== undefined && code !== 'TimeoutError' && code !== 'AbortError' ? ` (${code})` : '';
-  return new CliError(`${method} ${url} failed: ${meaning}${shownCode}`, [], { cause: error });
+  // The cause is the socket, DNS or TLS error itself (fetch wraps it in a TypeError that says only "fetch failed").
+  return new CliError(`${method} ${url} failed: ${meaning}${shownCode}`, [], { cause: inner ?? error });
 }
 
 /** A JSON answer of an HTTP API. */

@@ -44,7 +44,11 @@ export function progressLine(
     `${label} ${Format.BarFormat(params.progress, options)} ${Math.floor(params.progress * 100)}%`,
     formatAmount(params.value, params.total, unit),
     formatRate(params.value, seconds, unit),
-    params.value >= params.total ? 'done' : `ETA ${Format.TimeFormat(params.eta, options, 1)}`,
+    params.value >= params.total
+      ? 'done'
+      : params.value === 0 || !Number.isFinite(params.eta)
+        ? 'ETA -'
+        : `ETA ${Format.TimeFormat(params.eta, options, 1).trim()}`,
   ].join(' | ');
 }
 

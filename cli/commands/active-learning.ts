@@ -94,7 +94,10 @@ export function registerActiveLearningCommands(program: Command): void {
       .argument('<sentence>', 'text to classify')
       .requiredOption('--classifier <name>', 'classifier name'),
   )
-    .addHelpText('after', example('MLW_API_KEY=… mlw classify "I was charged twice" --classifier intents'))
+    .addHelpText(
+      'after',
+      example('mlw classify "I was charged twice" --classifier intents   # the API key from MLW_API_KEY'),
+    )
     .action(async (sentence: string, options: ApiOptions & { classifier: string }, command: Command) => {
       const target = await apiTarget(options, awsOptions(command));
       await post(target, 'classify', { classifier: options.classifier, sentence }, options.timeout);

@@ -69,7 +69,7 @@ export async function readReviewBatches(file: string): Promise<ReviewBatch[]> {
     } catch (error) {
       const details = (error as { details?: readonly string[] }).details ?? [];
       const id = JSON.stringify((batch as { id?: unknown }).id);
-      for (const detail of details.length > 0 ? details : [String(error)]) problems.push(`${where} ${id} ${detail}`);
+      for (const detail of details.length > 0 ? details : [String(error)]) problems.push(`${where} ${id}: ${detail}`);
     }
   });
   if (problems.length > 0) {
