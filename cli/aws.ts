@@ -24,13 +24,13 @@ export const AWS_SETUP = {
     'Region: give --region REGION or set AWS_REGION, or use a profile that has one (--profile NAME or AWS_PROFILE)',
   credentials:
     'Credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give --profile NAME / set AWS_PROFILE (after `aws configure` or `aws sso login`)',
-  endpoint: 'Endpoint: --endpoint-url URL (or AWS_ENDPOINT_URL) sends every AWS call to a local server instead',
+  endpoint: 'Endpoint: --endpoint-url URL sends every AWS call to another endpoint, e.g. a local server',
 } as const;
 
 /** Register the global AWS options on the root program. */
 export function addAwsOptions(program: Command): Command {
   return program
-    .option('--region <region>', 'AWS Region (default: AWS_REGION, else the profile’s region)')
+    .option('--region <region>', "AWS Region (default: AWS_REGION, else the profile's region)")
     .option('--profile <name>', 'named profile from ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE)')
     .option('--endpoint-url <url>', 'send every AWS call to this endpoint, e.g. a local s3rver or kinesalite');
 }
