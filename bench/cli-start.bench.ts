@@ -60,30 +60,13 @@ function measure(reporter: Reporter): void {
       const pairs: { node: Sample; mlw: Sample }[] = [];
       for (let i = 0; i < PAIRS; i += 1) pairs.push({ node: run(['-e', '0'], dir), mlw: run(args, dir) });
       const note = `median of ${PAIRS} pairs`;
-      reporter.figure(
-        'cli start',
-        `${name} / node -e 0, wall`,
-        median(pairs.map((p) => p.mlw.wallMs / p.node.wallMs)),
-        '×',
-        note,
-      );
-      reporter.figure(
-        'cli start',
-        `${name} / node -e 0, CPU`,
-        median(pairs.map((p) => p.mlw.cpuMs / p.node.cpuMs)),
-        '×',
-        note,
-      );
-      reporter.figure('cli start', `${name}, wall`, median(pairs.map((p) => p.mlw.wallMs)), 'ms', note);
-      reporter.figure('cli start', `${name}, CPU`, median(pairs.map((p) => p.mlw.cpuMs)), 'ms', note);
-      reporter.figure(
-        'cli start',
-        `node -e 0 beside ${name}, wall`,
-        median(pairs.map((p) => p.node.wallMs)),
-        'ms',
-        note,
-      );
-      reporter.figure('cli start', `node -e 0 beside ${name}, CPU`, median(pairs.map((p) => p.node.cpuMs)), 'ms', note);
+      for (const measure of ['wallMs', 'cpuMs'] as const) {
+        const kind = measure === 'wallMs' ? 'wall' : 'CPU';
+        const ratio = median(pairs.map((p) => p.mlw[measure] / p.node[measure]));
+        reporter.figure('cli start', `${name} / node -e 0, ${kind}`, ratio, '×', note);
+        reporter.figure('cli start', `${name}, ${kind}`, median(pairs.map((p) => p.mlw[measure])), 'ms', note);
+        reporter.figure('cli start', `node -e 0, ${kind}`, median(pairs.map((p) => p.node[measure])), 'ms', note);
+      }
     }
     reporter.figure(
       'cli start',

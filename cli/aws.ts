@@ -71,24 +71,30 @@ export function stackAliasOption(): Option {
 
 /** Node.js majors the AWS SDK for JavaScript v3 supports after early January 2027. */
 const SDK_NODE_MAJOR = 22;
-let nodeNoteShown = false;
+/** The SDK's own switch for its Node.js version warning. */
+const SDK_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+/** Whether the CLI says it itself (decided by {@link quietSdkNodeWarning}); then whether it has. */
+let nodeNote: 'wanted' | 'unwanted' | 'shown' | undefined;
 
 /**
  * On Node.js 20 the SDK prints a nine-line warning each time it loads; the CLI turns it off before any SDK loads
- * (AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED, the SDK's own switch) and says the same once, in one line, when a
+ * (`AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED`, the SDK's own switch) and says the same once, in one line, when a
  * command first configures an AWS client. A user who set the variable sees neither.
  */
 export function quietSdkNodeWarning(env: NodeJS.ProcessEnv = process.env): void {
-  if (env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED !== undefined) {
-    nodeNoteShown = true;
+  if (env[SDK_WARNING_SWITCH] !== undefined) {
+    nodeNote = 'unwanted';
     return;
   }
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  env[SDK_WARNING_SWITCH] = 'true';
+  nodeNote = 'wanted';
 }
 
 function noteNodeSupport(): void {
-  if (nodeNoteShown) return;
-  nodeNoteShown = true;
+  // Without quietSdkNodeWarning (the program used as a library, e.g. in tests), the user's setting decides.
+  const wanted = nodeNote === undefined ? process.env[SDK_WARNING_SWITCH] === undefined : nodeNote === 'wanted';
+  if (!wanted) return;
+  nodeNote = 'shown';
   const major = Number(process.versions.node.split('.')[0]);
   if (major < SDK_NODE_MAJOR) {
     process.stderr.write(

@@ -19,9 +19,9 @@ export function formatAmount(value: number, total: number, unit: ProgressUnit): 
     : `${Math.round(value).toLocaleString('en-US')}/${Math.round(total).toLocaleString('en-US')} records`;
 }
 
-/** A rate in the bar's unit per second (`12.3 MB/s`, `1,200 records/s`); `-` before any time has passed. */
+/** A rate in the bar's unit per second (`12.3 MB/s`, `1,200 records/s`); `-` before anything is done. */
 export function formatRate(value: number, seconds: number, unit: ProgressUnit): string {
-  if (!(seconds > 0)) return '-';
+  if (!(seconds > 0) || value === 0) return '-';
   const perSecond = value / seconds;
   return unit === 'bytes'
     ? `${(perSecond / MB).toFixed(1)} MB/s`

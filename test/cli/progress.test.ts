@@ -34,6 +34,7 @@ describe('progress bars', () => {
     expect(formatAmount(1200, 5000, 'records')).toBe('1,200/5,000 records');
     expect(formatRate(1200, 0.5, 'records')).toBe('2,400 records/s');
     expect(formatRate(1200, 0, 'records')).toBe('-');
+    expect(formatRate(0, 3, 'bytes')).toBe('-');
   });
 
   it('draw on a terminal and stay silent in a pipe', () => {
