@@ -65,7 +65,13 @@ function measure(reporter: Reporter): void {
         const ratio = median(pairs.map((p) => p.mlw[measure] / p.node[measure]));
         reporter.figure('cli start', `${name} / node -e 0, ${kind}`, ratio, '×', note);
         reporter.figure('cli start', `${name}, ${kind}`, median(pairs.map((p) => p.mlw[measure])), 'ms', note);
-        reporter.figure('cli start', `node -e 0, ${kind}`, median(pairs.map((p) => p.node[measure])), 'ms', note);
+        reporter.figure(
+          'cli start',
+          `node -e 0 (paired with ${name}), ${kind}`,
+          median(pairs.map((p) => p.node[measure])),
+          'ms',
+          note,
+        );
       }
     }
     reporter.figure(
