@@ -95,7 +95,11 @@ describe('mlw loads a command and its SDK clients only when that command runs', 
     const jsonl = join(dir, 'a.jsonl');
     writeFileSync(jsonl, '{"a":1}\n');
     const manifest = join(dir, 'out.manifest');
-    writeFileSync(manifest, '{"source-ref":"s3://b/1.jpg"}\n');
+    // One labeled line: a manifest where the attribute appears on no line exits 3 (mlw manifest stats --help).
+    writeFileSync(
+      manifest,
+      '{"source-ref":"s3://b/1.jpg","animal":0,"animal-metadata":{"class-name":"cat","human-annotated":"yes","confidence":1,"type":"groundtruth/image-classification","job-name":"labeling-job/pets","creation-date":"2026-01-01T00:00:00"}}\n',
+    );
     const output = join(__dirname, '../fixtures/active-learning/a2i-output-11-items-3-workers.json');
     for (const args of [
       ['example', 'inspect', jsonl],
