@@ -95,10 +95,8 @@ describe('images of a folder', () => {
       width: 800,
       height: 300,
     });
-    expect(readImageHeader(fixtureBytes('images/fake.jpg'), true)).toMatchObject({
-      ok: false,
-      reason: expect.stringContaining('not a readable image'),
-    });
+    const fake = readImageHeader(fixtureBytes('images/fake.jpg'), true);
+    expect(fake !== 'need-more' && !fake.ok && fake.reason).toMatch(/^not a readable image/);
     expect(readImageHeader(fixtureBytes('images/fake.jpg').subarray(0, 4), false)).toBe('need-more');
   });
 });
