@@ -46,6 +46,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: { traffic: 'Streaming anomaly pipeline: send simulated camera traffic' },
     load: async () => (await import('./commands/traffic')).registerTrafficCommands,
   },
+  {
+    commands: { labels: 'Rekognition Custom Labels assist: runs, the model (start/stop), manifests' },
+    load: async () => (await import('./commands/labels')).registerLabelsCommands,
+  },
 ];
 
 /** Exit codes of every command (also in the README). */

@@ -172,6 +172,11 @@ export interface AssistRequest {
   readonly minConfidence?: number;
   /** Train a new model version on the updated dataset and compare it. @default false */
   readonly train?: boolean;
+  /**
+   * Labels reviewers may give a box (relabel, draw), besides the labels the model proposes. `mlw labels assist start`
+   * fills in the training dataset's labels. @default the proposed labels only
+   */
+  readonly labels?: readonly string[];
 }
 
 /** One image of a page (listing output). */
