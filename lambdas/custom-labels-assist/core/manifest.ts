@@ -152,3 +152,30 @@ export function chunkLines(lines: readonly string[], maxBytes: number): string[]
   if (current.length > 0) chunks.push(`${current.join('\n')}\n`);
   return chunks;
 }
+
+/**
+ * One line of a Ground Truth bounding-box adjustment job's output manifest → the Custom Labels line (only
+ * `source-ref` and the label attribute with its metadata are kept; the proposals the job started from are dropped),
+ * or a needs-labeling entry when the object failed or expired in the job (`failure-reason`) or has no label.
+ */
+export function groundTruthEntry(
+  line: Record<string, unknown>,
+  labelAttribute: string,
+): { line: Record<string, unknown> } | { needsLabeling: NeedsLabeling } {
+  const sourceRef = typeof line['source-ref'] === 'string' ? line['source-ref'] : '(no source-ref)';
+  const metadata = line[`${labelAttribute}-metadata`] as Record<string, unknown> | undefined;
+  const failure = metadata?.['failure-reason'];
+  if (typeof failure === 'string') {
+    return { needsLabeling: { 'source-ref': sourceRef, reason: `Ground Truth: ${failure}` } };
+  }
+  if (line[labelAttribute] === undefined || metadata === undefined) {
+    return { needsLabeling: { 'source-ref': sourceRef, reason: 'Ground Truth returned no label for this image' } };
+  }
+  return {
+    line: {
+      'source-ref': sourceRef,
+      [labelAttribute]: line[labelAttribute],
+      [`${labelAttribute}-metadata`]: metadata,
+    },
+  };
+}
