@@ -65,24 +65,61 @@ export const RUN_PREFIX = 'runs/';
 export const MODEL_USAGE_PREFIX = 'model-usage/';
 export const MODEL_WATCH_PREFIX = 'model-watch/';
 
-/** Keys of a run's files. */
+/**
+ * Keys of a run's files. Numbered files (pages, proposals, dataset changes) carry the plain number: the state machine
+ * builds the same keys with `States.Format`.
+ */
 export const runKeys = (runId: string) => ({
   request: `${RUN_PREFIX}${runId}/request.json`,
-  page: (page: number) => `${RUN_PREFIX}${runId}/pages/${String(page).padStart(5, '0')}.json`,
+  page: (page: number) => `${RUN_PREFIX}${runId}/pages/${page}.json`,
   skipped: `${RUN_PREFIX}${runId}/skipped.jsonl`,
-  proposals: (page: number) => `${RUN_PREFIX}${runId}/proposals/${String(page).padStart(5, '0')}.json`,
+  proposals: (page: number) => `${RUN_PREFIX}${runId}/proposals/${page}.json`,
   proposalsPrefix: `${RUN_PREFIX}${runId}/proposals/`,
   review: (taskId: string) => `${RUN_PREFIX}${runId}/reviews/${taskId}.json`,
   reviewsPrefix: `${RUN_PREFIX}${runId}/reviews/`,
   groundTruthInput: `${RUN_PREFIX}${runId}/ground-truth/input.manifest`,
+  groundTruthCategories: `${RUN_PREFIX}${runId}/ground-truth/categories.json`,
   groundTruthOutput: `${RUN_PREFIX}${runId}/ground-truth/output/`,
   manifest: `${RUN_PREFIX}${runId}/manifest/output.manifest`,
   needsLabeling: `${RUN_PREFIX}${runId}/manifest/needs-labeling.jsonl`,
-  changes: (chunk: number) => `${RUN_PREFIX}${runId}/dataset-changes/${String(chunk).padStart(5, '0')}.jsonl`,
+  changes: (chunk: number) => `${RUN_PREFIX}${runId}/dataset-changes/${chunk}.jsonl`,
   training: `${RUN_PREFIX}${runId}/training/`,
   summary: `${RUN_PREFIX}${runId}/summary.json`,
   usage: `${MODEL_USAGE_PREFIX}${runId}.json`,
 });
+
+/** State names of the tasks the tests answer (the synthesized definition is run locally). */
+export const CLA_STATES = {
+  LIST_IMAGES: 'ListImages',
+  DESCRIBE_MODEL: 'DescribeModel',
+  START_MODEL: 'StartModel',
+  RECORD_MODEL_USE: 'RecordModelUse',
+  LOAD_PAGE: 'LoadPage',
+  DETECT: 'DetectCustomLabels',
+  PROPOSE: 'ProposeBoxes',
+  STOP_MODEL: 'StopModel',
+  STOP_MODEL_ON_FAILURE: 'StopModelOnFailure',
+  FORGET_MODEL_USE: 'ForgetModelUse',
+  FORGET_MODEL_USE_ON_FAILURE: 'ForgetModelUseOnFailure',
+  CHECK_REVIEWS: 'CheckReviews',
+  PREPARE_GROUND_TRUTH: 'PrepareGroundTruth',
+  CREATE_LABELING_JOB: 'CreateLabelingJob',
+  DESCRIBE_LABELING_JOB: 'DescribeLabelingJob',
+  BUILD_MANIFEST: 'BuildManifest',
+  DESCRIBE_PROJECT: 'DescribeProject',
+  CREATE_TRAIN_DATASET: 'CreateTrainDataset',
+  DESCRIBE_TRAIN_DATASET: 'DescribeTrainDataset',
+  SEND_CHUNK: 'UpdateDatasetEntries',
+  DESCRIBE_UPDATED_DATASET: 'DescribeUpdatedDataset',
+  CREATE_TEST_DATASET: 'CreateTestDataset',
+  DESCRIBE_TEST_DATASET: 'DescribeTestDataset',
+  DISTRIBUTE_ENTRIES: 'DistributeDatasetEntries',
+  DESCRIBE_DISTRIBUTED_DATASET: 'DescribeDistributedDataset',
+  CREATE_VERSION: 'CreateProjectVersion',
+  DESCRIBE_TRAINED: 'DescribeTrainedVersion',
+  DESCRIBE_PREVIOUS: 'DescribePreviousVersion',
+  SUMMARIZE: 'Summarize',
+} as const;
 
 /** Review task ids of a run: `cla-<run id>-<task number>` (the A2I human loop name rule, ≤ 63 characters). */
 export const TASK_ID_PREFIX = 'cla-';

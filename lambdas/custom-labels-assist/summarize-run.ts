@@ -22,13 +22,13 @@ const eventSchema = z.object({
   run: z.looseObject({ runId: z.string(), modelVersionArn: z.string() }),
   listing: z.looseObject({ imageCount: z.number(), skippedCount: z.number(), skippedReport: z.string() }),
   model: z.looseObject({ startedByRun: z.boolean() }),
-  detection: z.array(z.looseObject({ images: z.number(), boxes: z.number(), tasks: z.number() })).optional(),
-  review: z.unknown().optional(),
-  manifest: z.looseObject({ lines: z.number(), needsLabeling: z.number() }).optional(),
-  dataset: z.looseObject({ datasetArn: z.string().optional(), created: z.boolean().optional() }).optional(),
+  detection: z.array(z.looseObject({ images: z.number(), boxes: z.number(), tasks: z.number() })).nullish(),
+  review: z.unknown().nullish(),
+  manifest: z.looseObject({ lines: z.number(), needsLabeling: z.number() }).nullish(),
+  dataset: z.looseObject({ datasetArn: z.string().optional(), created: z.boolean().optional() }).nullish(),
   /** `DescribeProjectVersions` of the version that proposed the boxes and of the new one (when trained). */
-  previous: z.looseObject({ ProjectVersionDescriptions: z.array(version) }).optional(),
-  trained: z.looseObject({ ProjectVersionDescriptions: z.array(version) }).optional(),
+  previous: z.looseObject({ versions: z.array(version) }).nullish(),
+  trained: z.looseObject({ versions: z.array(version) }).nullish(),
 });
 
 /** The run summary (the execution output and `runs/<run id>/summary.json`). */
@@ -54,8 +54,8 @@ export const handler = async (event: unknown): Promise<RunSummary> => {
   const run = e.run as unknown as Run;
   const keys = runKeys(run.runId);
   const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
-  const previous = e.previous?.ProjectVersionDescriptions[0];
-  const trained = e.trained?.ProjectVersionDescriptions[0];
+  const previous = e.previous?.versions[0];
+  const trained = e.trained?.versions[0];
   const summary: RunSummary = {
     runId: run.runId,
     images: e.listing.imageCount,
