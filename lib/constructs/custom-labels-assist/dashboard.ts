@@ -33,7 +33,9 @@ export function createAssistOperations(scope: Construct, props: AssistOperations
     alarmTopic: props.alarmTopic,
   });
   ops.addStateMachine('AssistRuns', props.stateMachine);
-  for (const [label, fn] of Object.entries(props.functions)) if (fn) ops.addFunction(label, fn);
+  for (const [label, fn] of Object.entries(props.functions) as [string, HandlerFunction | undefined][]) {
+    if (fn) ops.addFunction(label, fn);
+  }
   ops.addFunction('StopModels', props.watchdog);
   if (props.functions.recordReview.deadLetterQueue) {
     ops.addDeadLetterQueue('RecordReviewDlq', props.functions.recordReview.deadLetterQueue);

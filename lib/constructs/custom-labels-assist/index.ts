@@ -163,7 +163,7 @@ export class CustomLabelsAssist extends Construct {
     }
     const projectName = props.projectArn
       ? /:project\/([^/]+)\//.exec(props.projectArn)![1]!
-      : (this.project!.projectName as string);
+      : this.project!.projectName;
     const projectResources = stack.formatArn({
       service: 'rekognition',
       resource: 'project',
