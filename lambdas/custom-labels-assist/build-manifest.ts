@@ -1,9 +1,11 @@
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type BoundingBoxTaskInput, type HumanReviewOutput } from '../review/contract';
 import { isJsonObject, readJsonLines } from '../shared/jsonl';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { openS3Object, parseS3Uri } from '../shared/s3';
+import { type ProjectDatasets, projectDatasets } from './adapters/datasets';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
 import { CLA_ENV, CLA_METRICS, UPDATE_DATASET_ENTRIES_MAX_BYTES, runKeys } from './contract';
@@ -15,6 +17,7 @@ import { type RecordedReview } from './record-review';
 const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
+const rekognition = new RekognitionClient({});
 
 const eventSchema = z.object({
   run: z.looseObject({ runId: z.string() }),
@@ -24,8 +27,8 @@ const eventSchema = z.object({
   waitDays: z.number().optional(),
 });
 
-/** The run's manifest and what it holds. */
-export interface BuiltManifest {
+/** The run's manifest, what it holds, and the project's datasets it goes to (create the training dataset when absent). */
+export interface BuiltManifest extends ProjectDatasets {
   /** `s3://…/manifest/output.manifest` and its parts (for `CreateDataset`). */
   readonly manifestUri: string;
   readonly manifestBucket: string;
@@ -44,7 +47,8 @@ export interface BuiltManifest {
  * the Custom Labels manifest (pixel boxes, integer class ids with a class map, `human-annotated: yes`, the real review
  * time), the needs-labeling list (images rejected as a whole, reviews not finished in time, images the model could not
  * read), and the dataset changes cut into `UpdateDatasetEntries` chunks. In Ground Truth mode the job's output
- * manifest is read instead of the reviews.
+ * manifest is read instead of the reviews. The project's datasets are looked up last (`DescribeProjects`): the state
+ * machine creates the training dataset from the manifest when there is none, else sends the changes.
  */
 export const handler = async (event: unknown): Promise<BuiltManifest> => {
   const parsed = eventSchema.parse(event);
@@ -129,7 +133,9 @@ export const handler = async (event: unknown): Promise<BuiltManifest> => {
     needsLabeling: needsLabeling.length,
     chunks: chunks.length,
   });
+  const datasets = lines.length > 0 ? await projectDatasets(rekognition, run.projectArn) : {};
   return {
+    ...datasets,
     manifestUri: `s3://${files.bucket}/${keys.manifest}`,
     manifestBucket: files.bucket,
     manifestKey: keys.manifest,

@@ -106,7 +106,6 @@ export const CLA_STATES = {
   CREATE_LABELING_JOB: 'CreateLabelingJob',
   DESCRIBE_LABELING_JOB: 'DescribeLabelingJob',
   BUILD_MANIFEST: 'BuildManifest',
-  DESCRIBE_PROJECT: 'DescribeProject',
   CREATE_TRAIN_DATASET: 'CreateTrainDataset',
   DESCRIBE_TRAIN_DATASET: 'DescribeTrainDataset',
   SEND_CHUNK: 'UpdateDatasetEntries',

@@ -76,6 +76,7 @@ export const handler = async (event: unknown): Promise<Listing> => {
       if ('reason' in r) skipped.push(r);
       else images.push(r);
   }
+  skipped.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)); // in key order, like the listing
   await files.put(
     keys.skipped,
     skipped.map((s) => JSON.stringify(s)).join('\n') + (skipped.length ? '\n' : ''),

@@ -24,11 +24,11 @@ const eventSchema = z.object({
   model: z.looseObject({ startedByRun: z.boolean() }),
   detection: z.array(z.looseObject({ images: z.number(), boxes: z.number(), tasks: z.number() })).nullish(),
   review: z.unknown().nullish(),
-  manifest: z.looseObject({ lines: z.number(), needsLabeling: z.number() }).nullish(),
+  manifest: z.looseObject({ lines: z.number().optional(), needsLabeling: z.number().optional() }).nullish(),
   dataset: z.looseObject({ datasetArn: z.string().optional(), created: z.boolean().optional() }).nullish(),
   /** `DescribeProjectVersions` of the version that proposed the boxes and of the new one (when trained). */
-  previous: z.looseObject({ versions: z.array(version) }).nullish(),
-  trained: z.looseObject({ versions: z.array(version) }).nullish(),
+  previous: z.looseObject({ versions: z.array(version).optional() }).nullish(),
+  trained: z.looseObject({ versions: z.array(version).optional() }).nullish(),
 });
 
 /** The run summary (the execution output and `runs/<run id>/summary.json`). */
@@ -54,8 +54,8 @@ export const handler = async (event: unknown): Promise<RunSummary> => {
   const run = e.run as unknown as Run;
   const keys = runKeys(run.runId);
   const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
-  const previous = e.previous?.versions[0];
-  const trained = e.trained?.versions[0];
+  const previous = e.previous?.versions?.[0];
+  const trained = e.trained?.versions?.[0];
   const summary: RunSummary = {
     runId: run.runId,
     images: e.listing.imageCount,
@@ -65,13 +65,15 @@ export const handler = async (event: unknown): Promise<RunSummary> => {
     modelStartedByRun: e.model.startedByRun,
     boxesProposed: (e.detection ?? []).reduce((n, p) => n + p.boxes, 0),
     reviewTasks: (e.detection ?? []).reduce((n, p) => n + p.tasks, 0),
-    ...(e.manifest
+    ...(e.manifest?.lines !== undefined
       ? {
           manifest: { uri: `s3://${files.bucket}/${keys.manifest}`, lines: e.manifest.lines },
-          needsLabeling: { uri: `s3://${files.bucket}/${keys.needsLabeling}`, images: e.manifest.needsLabeling },
+          needsLabeling: { uri: `s3://${files.bucket}/${keys.needsLabeling}`, images: e.manifest.needsLabeling ?? 0 },
         }
       : {}),
-    ...(e.dataset ? { dataset: { datasetArn: e.dataset.datasetArn, created: e.dataset.created === true } } : {}),
+    ...(e.dataset?.datasetArn !== undefined
+      ? { dataset: { datasetArn: e.dataset.datasetArn, created: e.dataset.created === true } }
+      : {}),
     ...(trained
       ? {
           comparison: compareVersions(

@@ -63,7 +63,16 @@ export class RunStore {
 
   /** Write text (JSON or JSON Lines). The same key and content again is harmless (retries overwrite). */
   public async put(key: string, body: string, contentType = 'application/json'): Promise<void> {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    // ContentLength given: the SDK sets none for an empty body (and warns of a stream of unknown length).
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+        ContentLength: Buffer.byteLength(body),
+      }),
+    );
   }
 
   /** Delete an object (a missing one is fine). */

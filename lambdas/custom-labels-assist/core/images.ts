@@ -40,7 +40,10 @@ export function readImageHeader(bytes: Uint8Array, complete: boolean): ImageHead
     size = imageSize(bytes);
   } catch (error) {
     if (!complete) return 'need-more';
-    return { ok: false, reason: `not a readable image (${error instanceof Error ? error.message : String(error)})` };
+    const message = error instanceof Error ? error.message : String(error);
+    // image-size says "unsupported file type: undefined" when no format's signature matches.
+    const why = /^unsupported file type/.test(message) ? 'no PNG or JPEG header' : message;
+    return { ok: false, reason: `not a readable image (${why})` };
   }
   if (size.type !== 'png' && size.type !== 'jpg') {
     return { ok: false, reason: `a ${size.type ?? 'unknown'} image; Custom Labels reads PNG and JPEG` };

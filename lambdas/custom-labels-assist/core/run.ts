@@ -51,9 +51,10 @@ export interface RunSettings {
 export function runOf(raw: unknown, runId: string, executionArn: string, settings: RunSettings): Run {
   const parsed = requestSchema.safeParse(raw);
   if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
     throw new ValidationError(
-      'Invalid run request (see docs/custom-labels-assist.md)',
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`),
+      `Invalid run request: ${problems.join('; ')} (see docs/custom-labels-assist.md)`,
+      problems,
     );
   }
   const request = parsed.data;
@@ -72,7 +73,7 @@ export function runOf(raw: unknown, runId: string, executionArn: string, setting
       `modelVersionArn: a version of project ${version.projectName}, not of this workflow's project ${project}`,
     );
   }
-  if (problems.length > 0) throw new ValidationError('Invalid run request', problems);
+  if (problems.length > 0) throw new ValidationError(`Invalid run request: ${problems.join('; ')}`, problems);
   return {
     runId,
     executionArn,

@@ -43,7 +43,8 @@ export interface RunFunctions {
 /**
  * The run's functions (Step Functions tasks, plus the review recorder that EventBridge invokes), each with exactly the
  * access it needs: the images bucket's objects it reads (images, the run's files), the run's files it writes, the
- * review back end (task creation, results), and `UpdateDatasetEntries` on the project's datasets.
+ * review back end (task creation, results), `DescribeProjects` on the project and `UpdateDatasetEntries` on its
+ * datasets.
  */
 export function createRunFunctions(scope: Construct, s: RunFunctionSettings): RunFunctions {
   const environment = {
@@ -88,6 +89,10 @@ export function createRunFunctions(scope: Construct, s: RunFunctionSettings): Ru
   });
   grantObjects(s.bucket, buildManifest, 'readWrite', runs, true);
   s.reviewBackend?.grantReadOutput(buildManifest);
+  // Which datasets the project has (create the training dataset, or send changes to it).
+  buildManifest.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['rekognition:DescribeProjects'], resources: [s.projectArn] }),
+  );
 
   const updateDataset = fn('UpdateDataset', 'update-dataset', 'sends one chunk of dataset changes', {
     timeout: Duration.minutes(2),

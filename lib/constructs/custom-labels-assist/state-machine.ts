@@ -95,7 +95,7 @@ const IMAGE_ERRORS = [
  * 4. the model is stopped right after detection when the run started it — people review for hours, the model is not
  *    billed meanwhile; every failure from step 2 on goes through a Catch branch that stops it too;
  * 5. Wait → `CheckReviews` until the reviews are done (or Ground Truth's adjustment job ends);
- * 6. `BuildManifest`; `CreateDataset` (first time) or `UpdateDatasetEntries` per chunk, each Wait → `DescribeDataset`;
+ * 6. `BuildManifest` (which also looks the project's datasets up); `CreateDataset` (first time) or `UpdateDatasetEntries` per chunk, each Wait → `DescribeDataset`;
  * 7. optionally `CreateProjectVersion` (creating and filling a test dataset first when the project has none), Wait →
  *    Describe until trained, and `Summarize` with the F1 comparison.
  */
@@ -168,12 +168,13 @@ export function buildAssistDefinition(scope: Construct, o: AssistDefinitionOptio
       'request.$': '$',
       'executionArn.$': '$$.Execution.Id',
       'startedAt.$': '$$.Execution.StartTime',
+      // Empty, not null: a path to a null value is "no value" for some JSONPath readers (aws-local-stepfunctions).
       detection: [],
-      review: null,
-      manifest: null,
-      dataset: null,
-      previous: null,
-      trained: null,
+      review: {},
+      manifest: {},
+      dataset: {},
+      previous: {},
+      trained: {},
     },
   });
   const listImages = invoke(
@@ -479,7 +480,6 @@ function buildReview(
         'run.$': '$.run',
         'startedAt.$': '$.startedAt',
         waitDays: o.reviewWaitDays,
-        'now.$': '$$.State.EnteredTime',
       },
       '$.review',
     );
@@ -717,7 +717,7 @@ function buildDataset(
     .when(
       sfn.Condition.booleanEquals('$.run.train', true),
       new sfn.Choice(scope, 'HasTestDataset?')
-        .when(sfn.Condition.isPresent('$.project.test[0]'), train)
+        .when(sfn.Condition.isPresent('$.manifest.testDatasetArn'), train)
         .otherwise(createTest),
     )
     .otherwise(summarize);
@@ -796,32 +796,15 @@ function buildDataset(
   chunks.addCatch(runFailed, { resultPath: '$.error' });
   chunks.next(afterDataset);
   const useTrain = new sfn.Pass(scope, 'UseTrainDataset', {
-    parameters: { 'datasetArn.$': '$.project.train[0].DatasetArn', created: false },
+    parameters: { 'datasetArn.$': '$.manifest.trainDatasetArn', created: false },
     resultPath: '$.dataset',
   });
   useTrain.next(chunks);
 
-  const describeProject = rekognition(
-    S.DESCRIBE_PROJECT,
-    'describeProjects',
-    {
-      'ProjectNames.$': "States.Array(States.ArrayGetItem(States.StringSplit($.run.projectArn, '/'), 1))",
-    },
-    {
-      resultSelector: {
-        'train.$': "$.ProjectDescriptions[0].Datasets[?(@.DatasetType == 'TRAIN')]",
-        'test.$': "$.ProjectDescriptions[0].Datasets[?(@.DatasetType == 'TEST')]",
-      },
-      resultPath: '$.project',
-    },
-  );
-  describeProject.addCatch(runFailed, { resultPath: '$.error' });
-  describeProject.next(
-    new sfn.Choice(scope, 'HasTrainDataset?')
-      .when(sfn.Condition.isPresent('$.project.train[0]'), useTrain)
-      .otherwise(createTrain),
-  );
-  return describeProject;
+  // BuildManifest looked the project's datasets up (DescribeProjects): no JSONPath filter over the answer here.
+  return new sfn.Choice(scope, 'HasTrainDataset?')
+    .when(sfn.Condition.isPresent('$.manifest.trainDatasetArn'), useTrain)
+    .otherwise(createTrain);
 }
 
 /** Step Functions events one image costs in the execution history (inner Map iteration, its task and Pass). */
