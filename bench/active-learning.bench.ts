@@ -26,7 +26,9 @@ async function fanOut(file: Buffer): Promise<{ calls: number; records: number }>
   );
   const source = () => Readable.from(chunks, { objectMode: false });
   const check = await checkBatchFile(source());
-  const fan = new FirehoseFanOut((records) => Promise.resolve(records.map(() => undefined)), { delay: () => Promise.resolve() });
+  const fan = new FirehoseFanOut((records) => Promise.resolve(records.map(() => undefined)), {
+    delay: () => Promise.resolve(),
+  });
   for await (const records of batchFeedbackRecordChunks(source(), {
     classifier: check.classifier!,
     idPrefix: 'bench',

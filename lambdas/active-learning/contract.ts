@@ -87,7 +87,6 @@ export const AL_METRICS = {
   REVIEWS_STARTED: 'ReviewsStarted',
   REVIEWS_ALREADY_STARTED: 'ReviewsAlreadyStarted',
   REVIEW_ITEMS: 'ReviewItems',
-  INVALID_FEEDBACK_LINES: 'InvalidFeedbackLines',
   REVIEWS_COMPLETED: 'ReviewsCompleted',
   REVIEWS_FAILED: 'ReviewsFailed',
   TRAINING_ROWS: 'TrainingRowsWritten',
@@ -124,6 +123,12 @@ export const LIMITS = {
    * "Constraints". The review portal stores a review batch as one item.
    */
   DYNAMODB_ITEM_BYTES: 400 * 1024,
+  /**
+   * UTF-8 bytes of one review's serialized input: the review portal keeps a task's input in one DynamoDB item and
+   * accepts at most 300,000 bytes of it (room under {@link LIMITS.DYNAMODB_ITEM_BYTES} for answers and leases); far
+   * under A2I's {@link LIMITS.A2I_INPUT_CONTENT_CHARS}, so one bound serves both back ends.
+   */
+  REVIEW_INPUT_BYTES: 300_000,
   /** Human loop / flow definition names. */
   A2I_NAME_LENGTH: 63,
 } as const;

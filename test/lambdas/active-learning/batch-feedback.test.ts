@@ -243,13 +243,24 @@ describe('batch-feedback handler (s3rver + Firehose mock)', () => {
   it('processes every record of an S3 notification event, and ignores its own reports', async () => {
     await upload('uploads/a b.json', JSON.stringify({ classifier: 'c', sentences: ['from a'] }));
     await upload('uploads/c.json', JSON.stringify({ classifier: 'c', sentences: ['from c'] }));
-    const event = {
-      Records: [
-        { s3: { bucket: { name: BUCKET }, object: { key: 'uploads/a+b.json' } } },
-        { s3: { bucket: { name: BUCKET }, object: { key: 'uploads/c.json' } } },
-        { s3: { bucket: { name: BUCKET }, object: { key: 'errors/uploads/x.json' } } },
-      ],
-    };
+    // An S3 event notification as Lambda receives it (keys URL-encoded, `+` for a space).
+    const record = (key: string) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: '2026-11-23T10:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+      requestParameters: { sourceIPAddress: '203.0.113.10' },
+      responseElements: { 'x-amz-request-id': 'R', 'x-amz-id-2': 'I' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'uploads',
+        bucket: { name: BUCKET, ownerIdentity: { principalId: 'A' }, arn: `arn:aws:s3:::${BUCKET}` },
+        object: { key, size: 10, eTag: 'e', sequencer: '00' },
+      },
+    });
+    const event = { Records: ['uploads/a+b.json', 'uploads/c.json', 'errors/uploads/x.json'].map(record) };
     expect(await handler(event)).toEqual({
       outcomes: { 'uploads/a b.json': 'sent', 'uploads/c.json': 'sent', 'errors/uploads/x.json': 'ignored' },
     });
