@@ -74,11 +74,7 @@ async function recordImplicitFeedback(record: FeedbackRecord, streamName: string
       requestId: record.requestId,
     });
     try {
-      const key = await s3DeadLetterSink(s3, bucket, DEAD_LETTER_PREFIX.IMPLICIT_FEEDBACK).write([letter]);
-      logger.error('Implicit feedback could not be recorded; kept under dead-letter/', {
-        error: describeError(error),
-        deadLetter: `s3://${bucket}/${key}`,
-      });
+      await s3DeadLetterSink(s3, bucket, DEAD_LETTER_PREFIX.IMPLICIT_FEEDBACK, logger).write([letter]);
     } catch (deadLetterError) {
       // Both stores failed: the log line is the last copy of the record.
       logger.error('Implicit feedback lost: Firehose and the dead-letter prefix both failed', {

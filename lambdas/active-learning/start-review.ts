@@ -106,17 +106,10 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
           ),
         );
       // Kept before any review starts: if this write fails, the event is retried and nothing was started yet.
-      const deadLetterKey = await s3DeadLetterSink(
-        s3,
-        config[AL_ENV.DATA_BUCKET],
-        DEAD_LETTER_PREFIX.FEEDBACK_RECORDS,
-      ).write(letters);
-      if (deadLetterKey !== undefined)
-        logger.error('Feedback lines that cannot be reviewed were set aside', {
-          key: object.key,
-          count: letters.length,
-          deadLetter: `s3://${config[AL_ENV.DATA_BUCKET]}/${deadLetterKey}`,
-        });
+      await s3DeadLetterSink(s3, config[AL_ENV.DATA_BUCKET], DEAD_LETTER_PREFIX.FEEDBACK_RECORDS, logger).write(
+        letters,
+        { key: object.key },
+      );
       deadLettered += letters.length;
       redelivered += plan.redelivered;
       await forEachLimited(plan.batches, CONCURRENCY, async (batch: ReviewBatch) => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 /**
@@ -26,9 +27,16 @@ export function deadLetter(data: Uint8Array | string, reason: string, source: De
  */
 export const S3_KEY_MAX_BYTES = 1024;
 
-/** Where dead letters go: writes one JSON Lines object per call and answers its key (undefined when none). */
+/** Where dead letters go: writes one JSON Lines object per call and answers its `s3://` URI (undefined when none). */
 export interface DeadLetterSink {
-  write(letters: readonly DeadLetter[], now?: Date): Promise<string | undefined>;
+  /**
+   * @param context attributes of the log line that says where the records went (e.g. the source object's key)
+   */
+  write(
+    letters: readonly DeadLetter[],
+    context?: Readonly<Record<string, unknown>>,
+    now?: Date,
+  ): Promise<string | undefined>;
 }
 
 /** One line of a dead-letter object. */
@@ -68,13 +76,14 @@ export function parseDeadLetters(body: string): DeadLetterLine[] {
 }
 
 /**
- * A dead-letter sink on S3: `s3://<bucket>/<prefix>…` (see {@link deadLetterKey}). Needs `s3:PutObject` on
- * `<prefix>*` only. A failed write propagates, so the invocation fails and its trigger retries: a record is never
- * dropped because its dead letter could not be written.
+ * A dead-letter sink on S3: `s3://<bucket>/<prefix>…` (see {@link deadLetterKey}). Each write logs (level `error`: a
+ * person has to look) how many records went where and why. Needs `s3:PutObject` on `<prefix>*` only. A failed write
+ * propagates, so the invocation fails and its trigger retries: a record is never dropped because its dead letter
+ * could not be written.
  */
-export function s3DeadLetterSink(client: S3Client, bucket: string, prefix: string): DeadLetterSink {
+export function s3DeadLetterSink(client: S3Client, bucket: string, prefix: string, logger?: Logger): DeadLetterSink {
   return {
-    async write(letters, now = new Date()) {
+    async write(letters, context = {}, now = new Date()) {
       if (letters.length === 0) return undefined;
       const key = deadLetterKey(prefix, letters, now);
       await client.send(
@@ -85,7 +94,14 @@ export function s3DeadLetterSink(client: S3Client, bucket: string, prefix: strin
           ContentType: 'application/x-ndjson',
         }),
       );
-      return key;
+      const uri = `s3://${bucket}/${key}`;
+      logger?.error('Records set aside under a dead-letter prefix', {
+        ...context,
+        count: letters.length,
+        deadLetter: uri,
+        reasons: [...new Set(letters.map((l) => l.reason))].slice(0, 5),
+      });
+      return uri;
     },
   };
 }

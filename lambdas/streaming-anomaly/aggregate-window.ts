@@ -185,17 +185,10 @@ export const handler = async (event: unknown): Promise<TumblingWindowResponse> =
     const entries = entriesOf(rows, deadLetters, parsed.shardId);
     // Dead letters first: if this write fails, the invocation fails and Lambda retries the same batch and state (the
     // object's name is a digest of its records, so the retry overwrites it); rows are written only after it.
-    const deadLetterKey = await s3DeadLetterSink(
-      s3,
-      config[ENV.DEAD_LETTER_BUCKET],
-      DEAD_LETTER_PREFIX.AGGREGATOR,
-    ).write(deadLetters);
-    if (deadLetterKey !== undefined)
-      logger.warn('Records that are not usable camera events were set aside', {
-        count: deadLetters.length,
-        deadLetter: `s3://${config[ENV.DEAD_LETTER_BUCKET]}/${deadLetterKey}`,
-        reasons: [...new Set(deadLetters.map((d) => d.reason))].slice(0, 5),
-      });
+    await s3DeadLetterSink(s3, config[ENV.DEAD_LETTER_BUCKET], DEAD_LETTER_PREFIX.AGGREGATOR, logger).write(
+      deadLetters,
+      { shardId: parsed.shardId },
+    );
     await emit(entries);
     if (config[ENV.PUBLISH_COUNT_METRICS]) publishCounts(rows);
 

@@ -132,14 +132,7 @@ export const handler = async (
         });
       }
     }
-    const key = await s3DeadLetterSink(s3, config[ENV.DEAD_LETTER_BUCKET], DEAD_LETTER_PREFIX.ALERTS).write(
-      unrecognized,
-    );
-    if (key !== undefined)
-      logger.error('Unrecognized notifications were set aside', {
-        count: unrecognized.length,
-        deadLetter: `s3://${config[ENV.DEAD_LETTER_BUCKET]}/${key}`,
-      });
+    await s3DeadLetterSink(s3, config[ENV.DEAD_LETTER_BUCKET], DEAD_LETTER_PREFIX.ALERTS, logger).write(unrecognized);
     metrics.addMetric(METRICS.ALERTS, MetricUnit.Count, published);
     metrics.addMetric(METRICS.UNRECOGNIZED_NOTIFICATIONS, MetricUnit.Count, unrecognized.length);
     return { published, ignored, unrecognized: unrecognized.length };

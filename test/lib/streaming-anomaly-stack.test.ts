@@ -232,13 +232,13 @@ describe('StreamingAnomaly stack, detector cloudwatch (default)', () => {
       )!;
     const [, aggregator] = fnOf('traffic-aggregator');
     expect((aggregator.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
-      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) },
+      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) as unknown },
       TRAFFIC_MAX_EVENT_AGE_SECONDS: '86400',
       TRAFFIC_MAX_CLOCK_SKEW_SECONDS: '300',
     });
     const [, alerts] = fnOf('traffic-alerts');
     expect((alerts.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
-      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) },
+      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) as unknown },
     });
     const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
       (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,

@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -22,12 +23,20 @@ describe('dead letters', () => {
       }),
       deadLetter('not json', 'not JSON', { shardId: 'shardId-000000000000', sequenceNumber: '4960' }),
     ];
-    const sink = s3DeadLetterSink(new S3Client({}), 'data-bucket', 'dead-letter/aggregator/');
-    const key = await sink.write(letters, NOW);
-    expect(key).toMatch(/^dead-letter\/aggregator\/2026\/11\/30\/08\/[0-9a-f]{32}\.jsonl$/);
-    expect(await sink.write(letters, NOW)).toBe(key);
+    const logger = { error: jest.fn() } as unknown as Logger;
+    const sink = s3DeadLetterSink(new S3Client({}), 'data-bucket', 'dead-letter/aggregator/', logger);
+    const uri = await sink.write(letters, { shardId: 'shardId-000000000000' }, NOW);
+    expect(uri).toMatch(/^s3:\/\/data-bucket\/dead-letter\/aggregator\/2026\/11\/30\/08\/[0-9a-f]{32}\.jsonl$/);
+    expect(await sink.write(letters, {}, NOW)).toBe(uri);
     const input = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
-    expect(input).toMatchObject({ Bucket: 'data-bucket', Key: key, ContentType: 'application/x-ndjson' });
+    expect(`s3://${input.Bucket}/${input.Key}`).toBe(uri);
+    expect(input.ContentType).toBe('application/x-ndjson');
+    expect(logger.error).toHaveBeenCalledWith('Records set aside under a dead-letter prefix', {
+      shardId: 'shardId-000000000000',
+      count: 2,
+      deadLetter: uri,
+      reasons: ['KPL record: invalid MD5 checksum', 'not JSON'],
+    });
     const lines = parseDeadLetters(input.Body as string);
     expect(lines).toHaveLength(2);
     expect(Buffer.from(lines[0]!.data, 'base64')).toEqual(Buffer.from([0xf3, 0x89, 0x9a, 0xc2, 0x00]));
