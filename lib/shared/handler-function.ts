@@ -9,12 +9,21 @@ import {
 } from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type Construct } from 'constructs';
+import { HandlerBundler } from './bundler';
 import { HOUSE_BUNDLING } from './bundling';
 import { acknowledge } from './nag';
 import { REPO_ROOT } from './paths';
 
 /** Construct-tree context key holding the log retention (days) that every `HandlerFunction` uses by default. */
 export const LOG_RETENTION_CONTEXT_KEY = 'ml-workflows:logRetentionDays';
+
+/**
+ * Environment variable that selects how handlers are bundled. Unset (the default): every handler of the app in one
+ * esbuild build with a cache between synths (`lib/shared/bundler.ts`). `per-function`: `NodejsFunction`'s own
+ * bundling, one esbuild process per function started through `npx` (what this project did before; the benchmark's
+ * anchor).
+ */
+export const BUNDLING_MODE_ENV = 'MLW_BUNDLING';
 
 /** Default CloudWatch metrics namespace of every handler (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'MlWorkflows';
@@ -97,36 +106,30 @@ export class HandlerFunction extends NodejsFunction {
         : undefined;
     const serviceName = props.serviceName ?? kebab(id);
     const { externalModules, invocation: _invocation, serviceName: _s, logRetention: _l, ...rest } = props;
+    const externals = externalModules ?? [];
     super(scope, id, {
       memorySize: 512,
       timeout: Duration.seconds(30),
       ...rest,
       entry: props.entry,
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       logGroup,
       role,
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: HOUSE_BUNDLING.target,
-        mainFields: [...HOUSE_BUNDLING.mainFields],
-        minify: HOUSE_BUNDLING.minify,
-        sourceMap: HOUSE_BUNDLING.sourcemap,
-        sourcesContent: HOUSE_BUNDLING.sourcesContent,
-        externalModules: externalModules ?? [],
-        banner: HOUSE_BUNDLING.banner,
-      },
+      ...(process.env[BUNDLING_MODE_ENV] === 'per-function'
+        ? perFunctionBundling(externals)
+        : {
+            code: HandlerBundler.code(scope, props.entry, externals),
+            handler: 'index.handler',
+          }),
     });
     this.deadLetterQueue = deadLetterQueue;
 
@@ -170,6 +173,25 @@ export class HandlerFunction extends NodejsFunction {
     grant(this);
     return this;
   }
+}
+
+/** `NodejsFunction`'s own per-function bundling with the house settings (the `MLW_BUNDLING=per-function` anchor). */
+function perFunctionBundling(externalModules: string[]): Partial<NodejsFunctionProps> {
+  return {
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    bundling: {
+      format: OutputFormat.ESM,
+      target: HOUSE_BUNDLING.target,
+      mainFields: [...HOUSE_BUNDLING.mainFields],
+      minify: HOUSE_BUNDLING.minify,
+      sourceMap: HOUSE_BUNDLING.sourcemap,
+      sourcesContent: HOUSE_BUNDLING.sourcesContent,
+      externalModules,
+      banner: HOUSE_BUNDLING.banner,
+    },
+  };
 }
 
 function noDlqReason(mode: InvocationMode): string {
