@@ -133,6 +133,8 @@ export class BundleSession {
   private readonly ready = new Map<string, HandlerBundleRecord>();
   private readonly contentHashes = new Map<string, string>();
   private readonly keys = new Map<string, string>();
+  /** Set when a build of many handlers failed on one handler's error: then each handler is built on its own. */
+  private oneByOne = false;
 
   constructor(private readonly cacheDir: string) {}
 
@@ -148,7 +150,7 @@ export class BundleSession {
     const known = this.ready.get(name);
     if (known) return known;
     const wanted = [entry];
-    if (externalModules.length === 0) {
+    if (externalModules.length === 0 && !this.oneByOne) {
       for (const other of handlerEntries())
         if (other !== entry && !this.ready.has(bundleName(other))) wanted.push(other);
     }
@@ -213,12 +215,17 @@ export class BundleSession {
     return record;
   }
 
-  /** Build `entries` in one esbuild call; if that fails, build `needed` alone so one broken handler elsewhere does not stop it. */
+  /**
+   * Build `entries` in one esbuild call. When that fails on a handler's error (esbuild's build failure, not a failure
+   * of esbuild itself), build `needed` alone, and each later handler on its own, so a broken handler of another stack
+   * does not stop this one; the broken handler fails the synth when a function needs it.
+   */
   private buildAll(entries: string[], needed: string, externalModules: readonly string[]): void {
     try {
       this.build(entries, externalModules);
     } catch (error) {
-      if (entries.length === 1) throw error;
+      if (entries.length === 1 || !(error instanceof BundleError) || !error.buildFailure) throw error;
+      this.oneByOne = true;
       this.build([needed], externalModules);
     }
   }
@@ -227,6 +234,10 @@ export class BundleSession {
     const start = performance.now();
     const names = new Map(entries.map((entry) => [entry, bundleName(entry, externalModules)]));
     let result;
+    // Without worker threads (ESBUILD_WORKER_THREADS=0) esbuild's buildSync returns the bundles through a child's
+    // stdout, capped at 16 MiB unless ESBUILD_MAX_BUFFER says otherwise; every handler with its map is ~60 MiB.
+    const maxBuffer = process.env.ESBUILD_MAX_BUFFER;
+    process.env.ESBUILD_MAX_BUFFER = maxBuffer ?? String(2 ** 30);
     try {
       result = buildSync({
         ...houseBuildOptions(externalModules),
@@ -237,9 +248,9 @@ export class BundleSession {
         metafile: true,
       });
     } catch (error) {
-      throw new Error(
-        `esbuild could not bundle ${entries.map((e) => path.relative(REPO_ROOT, e)).join(', ')}:\n${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new BundleError(entries, error);
+    } finally {
+      if (maxBuffer === undefined) delete process.env.ESBUILD_MAX_BUFFER;
     }
     this.stats.builds += 1;
     this.stats.buildMs += performance.now() - start;
@@ -350,6 +361,21 @@ export class HandlerBundler {
     };
     Object.defineProperty(bundling, PERF_BUNDLING_SOURCE, { value: 'HandlerFunction', enumerable: false });
     return lambda.Code.fromAsset(path.dirname(entry), { assetHashType: AssetHashType.OUTPUT, bundling });
+  }
+}
+
+/** esbuild could not bundle some handlers: its messages, and whether they are build errors of the handlers' code. */
+export class BundleError extends Error {
+  /** True for esbuild's build failure (errors in the handlers' code or imports), false if esbuild itself failed. */
+  public readonly buildFailure: boolean;
+
+  constructor(entries: readonly string[], cause: unknown) {
+    super(
+      `esbuild could not bundle ${entries.map((e) => path.relative(REPO_ROOT, e)).join(', ')}:\n${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = 'BundleError';
+    this.buildFailure = Array.isArray((cause as { errors?: unknown } | undefined)?.errors);
   }
 }
 

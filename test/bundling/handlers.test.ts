@@ -181,6 +181,17 @@ describe('real bundling: every handler of the app in one esbuild build, one asse
     expect(hashOf(changedShared, 'B')).not.toBe(hashOf(changedA, 'B'));
   });
 
+  it("fails the synth with esbuild's message when a handler does not compile", () => {
+    const project = mkdtempSync(join(tmpdir(), 'mlw-bundle-broken-'));
+    outdirs.push(project);
+    writeFileSync(join(project, 'broken.ts'), 'export const handler = async () => {\n');
+    const broken = (app: App) =>
+      new HandlerFunction(new Stack(app, 'Broken'), 'Fn', { entry: join(project, 'broken.ts'), invocation: 'sync' });
+    expect(() => synth(broken, cacheDir, outdirs)).toThrow(
+      /esbuild could not bundle .*broken\.ts[\s\S]*broken\.ts:2:0: ERROR: Unexpected end of file/,
+    );
+  });
+
   it('is still a NodejsFunction with handler index.handler', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const fn = new HandlerFunction(new Stack(app, 'S'), 'Fn', { entry: entries[0]!, invocation: 'sync' });
