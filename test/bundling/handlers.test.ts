@@ -201,7 +201,8 @@ describe('real bundling: every handler of the app in one esbuild build, one asse
 
 describe('skipped bundling (aws:cdk:bundling-stacks: [], as in unit synths)', () => {
   it('builds nothing and still gives each function a valid asset (its entry folder, hashed by construct path)', () => {
-    const cacheDir = join(mkdtempSync(join(tmpdir(), 'mlw-bundle-skip-')), 'cache');
+    const work = mkdtempSync(join(tmpdir(), 'mlw-bundle-skip-'));
+    const cacheDir = join(work, 'cache');
     const previous = process.env[CACHE_DIR_ENV];
     process.env[CACHE_DIR_ENV] = cacheDir;
     try {
@@ -218,6 +219,7 @@ describe('skipped bundling (aws:cdk:bundling-stacks: [], as in unit synths)', ()
     } finally {
       if (previous === undefined) delete process.env[CACHE_DIR_ENV];
       else process.env[CACHE_DIR_ENV] = previous;
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });
