@@ -73,11 +73,12 @@ const wholeApp = (app: App) => buildApp(app, { nag: false });
 
 describe('real bundling: every handler of the app in one esbuild build, one asset per function', () => {
   const entries = handlerEntries();
-  const cacheDir = mkdtempSync(join(tmpdir(), 'mlw-bundle-cache-'));
   const outdirs: string[] = [];
+  let cacheDir: string;
   let cold: ReturnType<typeof synth>;
 
   beforeAll(() => {
+    cacheDir = mkdtempSync(join(tmpdir(), 'mlw-bundle-cache-'));
     cold = synth(wholeApp, cacheDir, outdirs);
   });
   afterAll(() => {
