@@ -44,26 +44,39 @@ export const appConfigSchema = z
     reviewPortal: reviewPortalConfigSchema.prefault({}),
   })
   .strict()
-  .superRefine((config, ctx) => {
-    // Rules that span sections. Each names the key a user set and the fix (one line each, with every other problem).
-    if (config.activeLearning.enabled && config.activeLearning.review === 'portal' && !config.reviewPortal.enabled) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['activeLearning', 'review'],
-        message:
-          'received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
-        params: { wholeLine: true },
-      });
-    }
-    const region = config.region;
-    if (config.labelingChain.enabled && region !== undefined && !(region in BUILT_IN_TASK_LAMBDA_ACCOUNTS)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['region'],
-        message: `Ground Truth's built-in task Lambdas, which the labeling chain uses, do not exist in ${region} (they exist in ${Object.keys(BUILT_IN_TASK_LAMBDA_ACCOUNTS).join(', ')}); deploy to one of those, or set labelingChain.enabled=false`,
-      });
-    }
-  });
+  .superRefine(
+    (config, ctx) => {
+      // Rules that span sections. Each names the key a user set and the fix, one line each. They run even when other
+      // keys are wrong (so every problem is reported at once): a section that did not parse is left to its own issues.
+      const section = (name: string): Record<string, unknown> => {
+        const value: unknown = (config as Record<string, unknown>)[name];
+        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+      };
+      const learning = section('activeLearning');
+      if (learning.enabled === true && learning.review === 'portal' && section('reviewPortal').enabled === false) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activeLearning', 'review'],
+          message:
+            'received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
+          params: { wholeLine: true },
+        });
+      }
+      const region: unknown = config.region;
+      if (
+        section('labelingChain').enabled === true &&
+        typeof region === 'string' &&
+        !(region in BUILT_IN_TASK_LAMBDA_ACCOUNTS)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['region'],
+          message: `Ground Truth's built-in task Lambdas, which the labeling chain uses, do not exist in ${region} (they exist in ${Object.keys(BUILT_IN_TASK_LAMBDA_ACCOUNTS).join(', ')}); deploy to one of those, or set labelingChain.enabled=false`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 /** The validated configuration. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
