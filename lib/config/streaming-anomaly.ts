@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MAX_STATE_BYTES } from '../../lambdas/streaming-anomaly/contract';
 import { bool, int, modeVariants, num, stringList, withDefaultMode } from './schema-helpers';
 
 /** The keys of every stream mode. */
@@ -42,6 +43,11 @@ const common = {
   alarmCameras: stringList(
     z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected camera ids of letters, digits and _ . : -'),
   ).default([]),
+  /**
+   * Bound of the aggregator's serialized window state in bytes (below Lambda's 1 MB per shard); beyond it the largest
+   * cells are written early as partial rows.
+   */
+  maxStateBytes: int({ min: 10_000, max: 1_000_000 }).default(DEFAULT_MAX_STATE_BYTES),
   /** Lookout for Metrics alert sensitivity (0–100), `detector: lookout` only. */
   alertSensitivity: int({ min: 0, max: 100 }).default(70),
   /** IoT thing whose device shadow receives each alert (empty: no shadow update). */

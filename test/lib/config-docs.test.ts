@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type z } from 'zod';
 import { appConfigSchema, parseConfig } from '../../lib/config';
@@ -135,6 +135,7 @@ const SAMPLES: Record<string, Sample> = {
   'streamingAnomaly.alarmCameras': { value: 'cam-1' },
   'streamingAnomaly.alertSensitivity': { value: '50', with: { 'streamingAnomaly.detector': 'lookout' } },
   'streamingAnomaly.shadowThingName': { value: 'sign-1' },
+  'streamingAnomaly.maxStateBytes': { value: '500000' },
   'gitlabMlops.enabled': { value: 'false' },
   'gitlabMlops.gitlabUrl': { value: 'https://gitlab.example.com' },
   'gitlabMlops.oidcProviderArn': { value: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
@@ -272,6 +273,33 @@ describe('configuration documentation and schema', () => {
         .map((key) => `${file}: ${key}`),
     );
     expect(unknown).toEqual([]);
+  });
+
+  it('reaches from configuration every construct option a guide names', () => {
+    // Option names of the workflow constructs' props (`readonly <name>` inside `export interface …Props`).
+    const constructFiles = ['active-learning', 'streaming-anomaly', 'labeling-chain', 'gitlab-mlops', 'review-portal']
+      .flatMap((workflow) =>
+        ['index.ts', 'product-stack.ts', 'a2i-review.ts', 'classifier-endpoint.ts'].map(
+          (f) => `lib/constructs/${workflow}/${f}`,
+        ),
+      )
+      .filter((file) => existsSync(join(REPO_ROOT, file)));
+    const options = new Set(
+      constructFiles.flatMap((file) =>
+        [...read(file).matchAll(/export interface \w+Props\b[^{]*\{([\s\S]*?)\n\}/g)].flatMap((m) =>
+          [...m[1]!.matchAll(/readonly (\w+)\??:/g)].map((o) => o[1]!),
+        ),
+      ),
+    );
+    expect(options.size).toBeGreaterThan(40);
+    const leaves = new Set([...schema].flatMap((key) => key.split('.')));
+    const unreachable = Object.keys(DOCS).flatMap((file) =>
+      [...read(file).matchAll(/`([A-Za-z][A-Za-z0-9]*)`/g)]
+        .map((m) => m[1]!)
+        .filter((name) => options.has(name) && !leaves.has(name))
+        .map((name) => `${file}: ${name}`),
+    );
+    expect(unreachable).toEqual([]);
   });
 
   it('has a sample value for every key', () => {
