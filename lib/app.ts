@@ -1,5 +1,5 @@
 import { type App, Aspects, type Environment, Tags } from 'aws-cdk-lib';
-import { type AppConfig, ConfigError, parseConfig } from './config';
+import { type AppConfig, parseConfig } from './config';
 import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
@@ -45,12 +45,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       })
     : undefined;
   if (config.activeLearning.enabled) {
-    if (config.activeLearning.review === 'portal' && !reviewPortal) {
-      throw new ConfigError(
-        'Invalid configuration (cdk.json "context" or -c key=value):\n  - activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
-        ['activeLearning.review'],
-      );
-    }
     new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
       config: config.activeLearning,

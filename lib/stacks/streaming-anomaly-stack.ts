@@ -34,6 +34,7 @@ export class StreamingAnomalyStack extends Stack {
       alarmCameras: c.alarmCameras,
       alertSensitivity: c.alertSensitivity,
       shadowThingName: c.shadowThingName === '' ? undefined : c.shadowThingName,
+      maxStateBytes: c.maxStateBytes,
     });
     const p = this.pipeline;
     new CfnOutput(this, 'InputStreamName', {
