@@ -136,6 +136,7 @@ const SAMPLES: Record<string, Sample> = {
   'streamingAnomaly.alertSensitivity': { value: '50', with: { 'streamingAnomaly.detector': 'lookout' } },
   'streamingAnomaly.shadowThingName': { value: 'sign-1' },
   'streamingAnomaly.maxStateBytes': { value: '500000' },
+  'streamingAnomaly.maxClockSkewSeconds': { value: '60' },
   'gitlabMlops.enabled': { value: 'false' },
   'gitlabMlops.gitlabUrl': { value: 'https://gitlab.example.com' },
   'gitlabMlops.oidcProviderArn': { value: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
