@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
-import { cdkCliHelp, GitLabPipelineSandbox, runCdkWithWebIdentity } from './pipeline-helpers';
+import { cdkCliHelp, FAKE_SESSION_KEY_ID, GitLabPipelineSandbox, runCdkWithWebIdentity } from './pipeline-helpers';
 
 /**
  * The ready GitLab CI pipeline (ci/gitlab/.gitlab-ci.yml), validated offline with gitlab-ci-local: GitLab's published
@@ -153,18 +153,36 @@ describe('GitLab CI pipeline (ci/gitlab/.gitlab-ci.yml)', () => {
     ]);
   });
 
-  it('the pinned CDK CLI exchanges the token file for role credentials (AssumeRoleWithWebIdentity) without printing it', async () => {
+  it('diff job, end to end against a fake AWS: token file → AssumeRoleWithWebIdentity → CloudFormation reads; the token is never printed', async () => {
     const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm9qZWN0X3BhdGg6bWwvcGxhdGZvcm0ifQ.c2lnbmF0dXJl';
-    const { requests, output } = await runCdkWithWebIdentity({
+    const { requests, output, status } = await runCdkWithWebIdentity({
       token,
       roleArn: ROLES.AWS_DIFF_ROLE_ARN,
       sessionName: 'gitlab-42-1001',
-      args: ['diff', '--method', 'template', '--fail-on', 'never'],
+      args: job('diff')
+        .script[1]!.replace(/^npx cdk /, '')
+        .replace(/ --app cdk\.out| 2>&1.*$/g, '')
+        .split(' '),
     });
-    const exchange = requests.find((r) => r.get('Action') === 'AssumeRoleWithWebIdentity');
-    expect(exchange?.get('RoleArn')).toBe(ROLES.AWS_DIFF_ROLE_ARN);
-    expect(exchange?.get('RoleSessionName')).toBe('gitlab-42-1001');
-    expect(exchange?.get('WebIdentityToken')).toBe(token);
+    expect(status).toBe(0);
+    const exchange = requests.find((r) => r.action === 'AssumeRoleWithWebIdentity');
+    expect(exchange?.params.get('RoleArn')).toBe(ROLES.AWS_DIFF_ROLE_ARN);
+    expect(exchange?.params.get('RoleSessionName')).toBe('gitlab-42-1001');
+    expect(exchange?.params.get('WebIdentityToken')).toBe(token);
+    // The diff role's own permissions are enough: the CLI cannot assume the lookup role and reads the deployed
+    // template with the session credentials (cloudformation:DescribeStacks and GetTemplate only).
+    expect(requests.filter((r) => r.action === 'AssumeRole').map((r) => r.params.get('RoleArn'))).toEqual([
+      'arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1',
+    ]);
+    const reads = requests.filter((r) => ['DescribeStacks', 'GetTemplate'].includes(r.action));
+    expect(reads.map((r) => [r.action, r.accessKeyId])).toEqual(
+      expect.arrayContaining([
+        ['DescribeStacks', FAKE_SESSION_KEY_ID],
+        ['GetTemplate', FAKE_SESSION_KEY_ID],
+      ]),
+    );
+    expect(output).toMatch(/\[-\] AWS::SQS::Queue Queue destroy/);
+    expect(output).toMatch(/\[\+\] AWS::SNS::Topic/);
     expect(output).not.toContain(token);
   });
 

@@ -115,32 +115,91 @@ export interface WebIdentityRun {
   readonly roleArn: string;
   /** Value of `AWS_ROLE_SESSION_NAME`. */
   readonly sessionName: string;
-  /** CDK CLI arguments; `--app <a one-topic cloud assembly>` is added. */
+  /** CDK CLI arguments; `--app <cloud assembly of one stack "Tiny" with one topic>` is added. */
   readonly args: string[];
+}
+
+/** One request the fake AWS endpoint received: the query API action, its parameters and the signing key id. */
+export interface FakeAwsRequest {
+  readonly action: string;
+  readonly params: URLSearchParams;
+  /** Access key id from the SigV4 `Authorization` header (none for AssumeRoleWithWebIdentity, which is unsigned). */
+  readonly accessKeyId?: string;
+}
+
+/** Access key id of the session credentials the fake STS hands out for the web identity token. */
+export const FAKE_SESSION_KEY_ID = 'ASIAFAKESESSION00001';
+
+const ACCOUNT = '123456789012';
+const xml = (action: string, result: string) =>
+  `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${action}Result>${result}</${action}Result></${action}Response>`;
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+/**
+ * A minimal stand-in for the STS and CloudFormation query APIs: it exchanges any web identity token for session
+ * credentials, refuses every `AssumeRole` (the diff role may assume nothing), and serves one deployed stack "Tiny"
+ * whose template differs from the synthesized one.
+ */
+function fakeAws(requests: FakeAwsRequest[], roleArn: string) {
+  return createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const params = new URLSearchParams(body);
+      const action = params.get('Action') ?? '';
+      const accessKeyId = /Credential=([A-Z0-9]+)\//.exec(req.headers.authorization ?? '')?.[1];
+      requests.push({ action, params, accessKeyId });
+      const ok = (payload: string) => {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        res.end(payload);
+      };
+      const assumed = `arn:aws:sts::${ACCOUNT}:assumed-role/${roleArn.split('/').pop()}/session`;
+      switch (action) {
+        case 'AssumeRoleWithWebIdentity':
+          return ok(
+            xml(
+              action,
+              `<Credentials><AccessKeyId>${FAKE_SESSION_KEY_ID}</AccessKeyId><SecretAccessKey>fake</SecretAccessKey><SessionToken>fake</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration></Credentials><AssumedRoleUser><Arn>${assumed}</Arn><AssumedRoleId>AROAFAKE:session</AssumedRoleId></AssumedRoleUser>`,
+            ),
+          );
+        case 'GetCallerIdentity':
+          return ok(xml(action, `<Arn>${assumed}</Arn><UserId>AROAFAKE:session</UserId><Account>${ACCOUNT}</Account>`));
+        case 'DescribeStacks':
+          return ok(
+            xml(
+              action,
+              `<Stacks><member><StackName>Tiny</StackName><StackId>arn:aws:cloudformation:eu-west-1:${ACCOUNT}:stack/Tiny/1</StackId><StackStatus>UPDATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime></member></Stacks>`,
+            ),
+          );
+        case 'GetTemplate':
+          return ok(
+            xml(
+              action,
+              `<TemplateBody>${escapeXml(JSON.stringify({ Resources: { Queue: { Type: 'AWS::SQS::Queue' } } }))}</TemplateBody>`,
+            ),
+          );
+        default:
+          res.writeHead(403, { 'content-type': 'text/xml' });
+          res.end(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>${action} is not allowed for ${assumed}</Message></Error></ErrorResponse>`,
+          );
+      }
+    });
+  });
 }
 
 /**
  * Run the project's pinned CDK CLI as the GitLab pipeline does (`AWS_WEB_IDENTITY_TOKEN_FILE`, `AWS_ROLE_ARN`,
- * `AWS_ROLE_SESSION_NAME`, no keys), with STS pointed at a local HTTP server that records each request and refuses the
- * token. Returns the decoded STS request bodies and everything the CLI printed.
+ * `AWS_ROLE_SESSION_NAME`, no keys), with every AWS endpoint pointed at {@link fakeAws} on a loopback port. Returns the
+ * requests the CLI made and everything it printed.
  */
 export async function runCdkWithWebIdentity(
   options: WebIdentityRun,
-): Promise<{ requests: URLSearchParams[]; output: string }> {
+): Promise<{ requests: FakeAwsRequest[]; output: string; status: number | null }> {
   const { App, Stack, aws_sns: sns } = await import('aws-cdk-lib');
   const dir = mkdtempSync(join(tmpdir(), 'mlw-web-identity-'));
-  const requests: URLSearchParams[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      requests.push(new URLSearchParams(body));
-      res.writeHead(400, { 'content-type': 'text/xml' });
-      res.end(
-        '<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>refused by the test</Message></Error></ErrorResponse>',
-      );
-    });
-  });
+  const requests: FakeAwsRequest[] = [];
+  const server = fakeAws(requests, options.roleArn);
   try {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -155,7 +214,7 @@ export async function runCdkWithWebIdentity(
       CDK_DISABLE_VERSION_CHECK: 'true',
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_REGION: 'eu-west-1',
-      AWS_ENDPOINT_URL_STS: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
       AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
       AWS_ROLE_ARN: options.roleArn,
       AWS_ROLE_SESSION_NAME: options.sessionName,
@@ -165,8 +224,8 @@ export async function runCdkWithWebIdentity(
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    await new Promise<void>((resolve) => child.on('close', () => resolve()));
-    return { requests, output };
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { requests, output, status };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(dir, { recursive: true, force: true });
