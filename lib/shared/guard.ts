@@ -1,5 +1,11 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   type IAspect,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
   Stack,
   Validations,
   aws_apigateway as apigateway,
@@ -31,6 +37,59 @@ import { AccessLogsBucket } from './secure-bucket';
 
 /** Name of the cfn-guard validation plugin: the namespace of its rule ids (`<plugin>::<rule>`). */
 export const CFN_GUARD_PLUGIN = 'cdk-validator-cfnguard';
+
+/** The Control Tower proactive-control rules shipped in `@cdklabs/cdk-validator-cfnguard` (one `.guard` file each). */
+export const CONTROL_TOWER_RULES_DIR = join(
+  dirname(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json')),
+  'rules',
+  'control-tower',
+  'cfn-guard',
+);
+
+const RESOURCE_TYPE = /["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g;
+let ruleIndex: { file: string; types: Set<string> }[] | undefined;
+
+/** Every Control Tower rule file with the CloudFormation resource types it evaluates (each names at least one). */
+export function controlTowerRuleIndex(): readonly { file: string; types: ReadonlySet<string> }[] {
+  ruleIndex ??= readdirSync(CONTROL_TOWER_RULES_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) =>
+      readdirSync(join(CONTROL_TOWER_RULES_DIR, d.name))
+        .filter((f) => f.endsWith('.guard'))
+        .map((f) => join(CONTROL_TOWER_RULES_DIR, d.name, f)),
+    )
+    .map((file) => ({
+      file,
+      types: new Set([...readFileSync(file, 'utf8').matchAll(RESOURCE_TYPE)].map((m) => m[1]!)),
+    }))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  return ruleIndex;
+}
+
+/**
+ * cfn-guard with the Control Tower rules that can apply: at validation time it reads the resource types of the
+ * synthesized templates and runs only the rule files that evaluate one of them. A rule for a type the templates do not
+ * contain cannot report anything, so the findings are those of the whole rule set (a test compares both on the app),
+ * at about a quarter of the CPU time. Same plugin name as `CfnGuardValidator`, so acknowledgments are the same.
+ */
+export class ControlTowerGuard implements IPolicyValidationPlugin {
+  readonly name = CFN_GUARD_PLUGIN;
+
+  validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    const types = new Set(
+      context.templatePaths.flatMap((path) =>
+        Object.values(
+          (JSON.parse(readFileSync(path, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
+        ).map((r) => r.Type),
+      ),
+    );
+    const rules = controlTowerRuleIndex()
+      .filter((rule) => [...rule.types].some((t) => types.has(t)))
+      .map((rule) => rule.file);
+    if (rules.length === 0) return { success: true, violations: [] };
+    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
+  }
+}
 
 /** One accepted finding. */
 export interface GuardAcknowledgment {

@@ -97,6 +97,9 @@ describe('GitLab CI pipeline (ci/gitlab/.gitlab-ci.yml)', () => {
   it('checks every change: npm ci, cdk synth, npm test, with the npm cache keyed on the lock file', () => {
     const checks = job('checks');
     expect(checks.before_script?.at(-1)).toBe('npm ci --no-audit --no-fund --prefer-offline');
+    // The tools npm test runs besides Node (the slim image has none of them): jq, zip, git, the browser.
+    const apt = checks.before_script?.find((l) => l.startsWith('apt-get update')) ?? '';
+    for (const tool of ['git', 'jq', 'zip', 'chromium']) expect(apt.split(' ')).toContain(tool);
     expect(checks.script).toEqual(['npx cdk synth --quiet', 'npm test']);
     expect(checks.artifacts?.paths).toEqual(['cdk.out/']);
     for (const name of ['checks', 'diff', 'deploy']) {

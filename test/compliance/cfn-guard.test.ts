@@ -1,10 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { App, Stack, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
-import { CFN_GUARD_PLUGIN, DenyKeyGrantsExceptForAwsServices, GUARD_ACKNOWLEDGMENTS } from '../../lib/shared/guard';
+import {
+  CFN_GUARD_PLUGIN,
+  ControlTowerGuard,
+  controlTowerRuleIndex,
+  DenyKeyGrantsExceptForAwsServices,
+  GUARD_ACKNOWLEDGMENTS,
+} from '../../lib/shared/guard';
 import { applyNag } from '../../lib/shared/nag';
 import { SecureBucket } from '../../lib/shared/secure-bucket';
 
@@ -81,7 +88,6 @@ describe('cfn-guard (Control Tower proactive controls)', () => {
           // The A2I variant of the loop (the default portal variant is in compliance.test.ts): together they use
           // every entry of the table.
           'activeLearning.review': 'a2i',
-          'activeLearning.workteamArn': 'arn:aws:sagemaker:us-east-1:123456789012:workteam/private-crowd/reviewers',
         },
       }),
     );
@@ -93,6 +99,33 @@ describe('cfn-guard (Control Tower proactive controls)', () => {
     const suppressed = new Set(guard?.suppressedViolations?.map((v) => v.ruleName));
     // A stale entry (its finding fixed in the construct) must be removed from lib/shared/guard.ts.
     expect(GUARD_ACKNOWLEDGMENTS.map((a) => a.rule).filter((rule) => !suppressed.has(rule))).toEqual([]);
+
+    // Running only the rules for the resource types present finds exactly what the whole rule set finds.
+    // Both plugins read only templatePaths.
+    const context = {
+      templatePaths: readdirSync(outdir)
+        .filter((f) => f.endsWith('.template.json'))
+        .map((f) => join(outdir, f)),
+      stackTemplates: [],
+      appConstruct: app,
+    };
+    type Raw = { ruleName: string; violatingResources: { resourceLogicalId: string; templatePath: string }[] };
+    const found = (violations: Raw[]) =>
+      violations
+        .flatMap((v) =>
+          v.violatingResources.map((r) => `${v.ruleName} ${basename(r.templatePath)} ${r.resourceLogicalId}`),
+        )
+        .sort();
+    const selected = found(new ControlTowerGuard().validate(context).violations as Raw[]);
+    expect(selected.length).toBeGreaterThan(100);
+    expect(selected).toEqual(found(new CfnGuardValidator().validate(context).violations as Raw[]));
+  });
+
+  it('knows the resource types of every shipped Control Tower rule (a rule without one would never run)', () => {
+    const index = controlTowerRuleIndex();
+    expect(index.length).toBeGreaterThan(200);
+    expect(index.filter((rule) => rule.types.size === 0).map((rule) => rule.file)).toEqual([]);
+    expect(index.find((rule) => rule.file.endsWith('ct-s3-pr-1.guard'))?.types).toEqual(new Set(['AWS::S3::Bucket']));
   });
 
   it('CT.KMS.PR.3 is fixed, not acknowledged: every key denies grants that are not for AWS services', () => {
