@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
@@ -14,37 +14,15 @@ import {
 } from '../../lib/shared/guard';
 import { applyNag } from '../../lib/shared/nag';
 import { SecureBucket } from '../../lib/shared/secure-bucket';
+import { type ReportedViolation, synthWithValidation as synth, type ValidationReport } from '../helpers/validation';
 
 /**
  * The third validator: cfn-guard with the AWS Control Tower proactive-control rules shipped in
  * @cdklabs/cdk-validator-cfnguard, run by `cdk synth` beside cdk-nag and the CloudFormation schemas.
  */
 
-interface Violation {
-  ruleName: string;
-  violatingConstructs: { constructPath?: string }[];
-}
-interface Report {
-  pluginReports?: { pluginName: string; violations: Violation[]; suppressedViolations?: Violation[] }[];
-}
-
-function synth(app: App, outdir: string): { error?: string; report: Report } {
-  const previous = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'true';
-  let error: string | undefined;
-  try {
-    app.synth();
-  } catch (e) {
-    error = (e as Error).message;
-  } finally {
-    process.env.CDK_VALIDATION = previous;
-  }
-  const path = join(outdir, 'validation-report.json');
-  return { error, report: existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Report) : {} };
-}
-
-const guardReport = (report: Report) => report.pluginReports?.find((r) => r.pluginName === CFN_GUARD_PLUGIN);
-const lines = (violations: Violation[] = []) =>
+const guardReport = (report: ValidationReport) => report.pluginReports?.find((r) => r.pluginName === CFN_GUARD_PLUGIN);
+const lines = (violations: ReportedViolation[] = []) =>
   violations.flatMap((v) => v.violatingConstructs.map((c) => `${v.ruleName} ${c.constructPath ?? ''}`));
 
 describe('cfn-guard (Control Tower proactive controls)', () => {

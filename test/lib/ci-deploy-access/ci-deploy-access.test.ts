@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ import {
   GITLAB_PROJECT_PATH,
 } from '../../../lib/constructs/ci-deploy-access';
 import { realApp, stackOf, templateOf } from '../../helpers/app';
+import { synthWithValidation } from '../../helpers/validation';
 
 const GITHUB = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'octo-org/app' };
 const GITLAB = {
@@ -201,11 +202,9 @@ describe('CiDeployAccess stack in the app', () => {
     expect(Object.keys(template.findOutputs('*'))).not.toContain('DiffRoleArn');
   });
 
-  it('passes cdk-nag and the CloudFormation schemas for both providers with no unacknowledged finding', () => {
+  it('passes cdk-nag, cfn-guard and the CloudFormation schemas for both providers with no unacknowledged finding', () => {
     for (const context of [GITHUB, { ...GITLAB, 'ciDeployAccess.gitlabUrl': 'https://gitlab.example.com' }]) {
       const outdir = mkdtempSync(join(tmpdir(), 'mlw-ci-nag-'));
-      const previous = process.env.CDK_VALIDATION;
-      process.env.CDK_VALIDATION = 'true';
       try {
         const { app } = buildApp(
           new App({
@@ -223,22 +222,12 @@ describe('CiDeployAccess stack in the app', () => {
           }),
         );
         expect(app.node.children.map((c) => c.node.id)).toEqual(['Mlw-CiDeployAccess']);
-        let error: string | undefined;
-        try {
-          app.synth();
-        } catch (e) {
-          error = (e as Error).message;
-        }
-        const reportPath = join(outdir, 'validation-report.json');
-        const report = existsSync(reportPath)
-          ? (JSON.parse(readFileSync(reportPath, 'utf8')) as { pluginReports?: { violations: unknown[] }[] })
-          : {};
+        const { error, report } = synthWithValidation(app, outdir);
         expect({ error, violations: (report.pluginReports ?? []).flatMap((r) => r.violations) }).toEqual({
           error: undefined,
           violations: [],
         });
       } finally {
-        process.env.CDK_VALIDATION = previous;
         rmSync(outdir, { recursive: true, force: true });
       }
     }
