@@ -4,6 +4,7 @@ import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
@@ -76,6 +77,29 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       env,
       config: config.streamingAnomaly,
       description: 'ml-workflows: streaming traffic anomaly pipeline',
+    });
+  }
+
+  if (config.ciDeployAccess.enabled) {
+    const ci = config.ciDeployAccess;
+    // IAM allows one OIDC provider per URL and account: two stacks of one app must not both create gitlab's.
+    if (
+      ci.provider === 'gitlab' &&
+      ci.oidcProviderArn === undefined &&
+      config.gitlabMlops.enabled &&
+      config.gitlabMlops.oidcProviderArn === undefined &&
+      config.gitlabMlops.gitlabUrl === ci.gitlabUrl
+    ) {
+      throw new ConfigError(
+        `Invalid configuration (cdk.json "context" or -c key=value):\n  - ciDeployAccess.oidcProviderArn: (missing); the GitLabMlops stack already creates the IAM OIDC provider of ${ci.gitlabUrl} (one per URL and account): set ciDeployAccess.oidcProviderArn (or gitlabMlops.oidcProviderArn) to arn:aws:iam::<account>:oidc-provider/${ci.gitlabUrl.replace(/^https:\/\//, '')}`,
+        ['ciDeployAccess.oidcProviderArn'],
+      );
+    }
+    new CiDeployAccessStack(app, name('CiDeployAccess'), {
+      env,
+      config: ci,
+      stackPrefix: config.stackPrefix,
+      description: 'ml-workflows: keyless (OIDC) deploy and diff roles for CI pipelines',
     });
   }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUILT_IN_TASK_LAMBDA_ACCOUNTS } from '../lambdas/labeling-chain/contract';
 import { activeLearningConfigSchema } from './config/active-learning';
+import { ciDeployAccessConfigSchema } from './config/ci-deploy-access';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
@@ -42,6 +43,7 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(
