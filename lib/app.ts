@@ -82,19 +82,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
 
   if (config.ciDeployAccess.enabled) {
     const ci = config.ciDeployAccess;
-    // IAM allows one OIDC provider per URL and account: two stacks of one app must not both create gitlab's.
-    if (
-      ci.provider === 'gitlab' &&
-      ci.oidcProviderArn === undefined &&
-      config.gitlabMlops.enabled &&
-      config.gitlabMlops.oidcProviderArn === undefined &&
-      config.gitlabMlops.gitlabUrl === ci.gitlabUrl
-    ) {
-      throw new ConfigError(
-        `Invalid configuration (cdk.json "context" or -c key=value):\n  - ciDeployAccess.oidcProviderArn: (missing); the GitLabMlops stack already creates the IAM OIDC provider of ${ci.gitlabUrl} (one per URL and account): set ciDeployAccess.oidcProviderArn (or gitlabMlops.oidcProviderArn) to arn:aws:iam::<account>:oidc-provider/${ci.gitlabUrl.replace(/^https:\/\//, '')}`,
-        ['ciDeployAccess.oidcProviderArn'],
-      );
-    }
     new CiDeployAccessStack(app, name('CiDeployAccess'), {
       env,
       config: ci,

@@ -64,6 +64,25 @@ export const appConfigSchema = z
           params: { wholeLine: true },
         });
       }
+      // IAM allows one OIDC provider per URL and account: two stacks of one app must not both create GitLab's.
+      const ci = section('ciDeployAccess');
+      const gitlab = section('gitlabMlops');
+      if (
+        ci.enabled === true &&
+        ci.provider === 'gitlab' &&
+        ci.oidcProviderArn === undefined &&
+        gitlab.enabled === true &&
+        gitlab.oidcProviderArn === undefined &&
+        gitlab.gitlabUrl === ci.gitlabUrl
+      ) {
+        const host = String(ci.gitlabUrl).replace(/^https:\/\//, '');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ciDeployAccess', 'oidcProviderArn'],
+          params: { wholeLine: true },
+          message: `not set, but the GitLabMlops stack already creates the IAM OIDC provider of ${String(ci.gitlabUrl)} (one per URL and account): set ciDeployAccess.oidcProviderArn (or gitlabMlops.oidcProviderArn) to arn:aws:iam::<account>:oidc-provider/${host}`,
+        });
+      }
       const region: unknown = config.region;
       if (
         section('labelingChain').enabled === true &&

@@ -258,7 +258,7 @@ describe('ciDeployAccess configuration', () => {
   });
 
   it.each([
-    [{ 'ciDeployAccess.enabled': 'true' }, 'ciDeployAccess.repository: received (missing); required when enabled'],
+    [{ 'ciDeployAccess.enabled': 'true' }, 'ciDeployAccess.repository: required when enabled'],
     [{ ...GITHUB, 'ciDeployAccess.repository': 'octo-org' }, 'ciDeployAccess.repository: received "octo-org"'],
     [{ ...GITHUB, 'ciDeployAccess.repository': 'octo-org/app/extra' }, 'expected a GitHub repository as owner/name'],
     [{ ...GITHUB, 'ciDeployAccess.repository': '-octo/app' }, 'expected a GitHub repository as owner/name'],
