@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-// Entry of the `mlw` command: runs the TypeScript CLI through tsx (a runtime dependency), no build step.
+// Entry of the `mlw` command: runs the TypeScript CLI through tsx (a runtime dependency), no build step. Both hooks:
+// `require` for the CLI's static imports, and `import()` for the modules commands load only when they run.
 require('tsx/cjs');
-require('./mlw.ts');
+import('tsx/esm/api').then(({ register }) => {
+  register();
+  require('./mlw.ts');
+});

@@ -8,6 +8,7 @@ import { registerExampleCommands } from './commands/example';
 import { registerReviewCommands } from './commands/review';
 import { registerManifestCommands } from './commands/manifest';
 import { registerTrafficCommands } from './commands/traffic';
+import { registerTripsCommands } from './commands/trips';
 
 const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerManifestCommands(program);
   registerChainCommands(program);
   registerTrafficCommands(program);
+  registerTripsCommands(program);
   return program;
 }
 

@@ -128,6 +128,11 @@ function isReason(value: unknown): value is OutlierReason {
   return typeof value === 'string' && (OUTLIER_REASONS as readonly string[]).includes(value);
 }
 
+/** Seconds rounded to milliseconds (the precision of Athena's timestamps; percentiles carry float noise). */
+function milliseconds(seconds: number | null): number | null {
+  return seconds === null ? null : Math.round(seconds * 1000) / 1000;
+}
+
 /** Build the summary from the `summary` step's row. */
 export function summaryFromRow(row: ResultRow): TripSummary {
   const outliers = Object.fromEntries(OUTLIER_REASONS.map((r) => [r, cellCount(row, r)])) as Record<
@@ -145,9 +150,9 @@ export function summaryFromRow(row: ResultRow): TripSummary {
     outliers,
     cleanedRows,
     durationSeconds: {
-      p50: cellNumber(row, 'cleaned_duration_p50'),
-      p99: cellNumber(row, 'cleaned_duration_p99'),
-      max: cellNumber(row, 'cleaned_duration_max'),
+      p50: milliseconds(cellNumber(row, 'cleaned_duration_p50')),
+      p99: milliseconds(cellNumber(row, 'cleaned_duration_p99')),
+      max: milliseconds(cellNumber(row, 'cleaned_duration_max')),
     },
   };
 }
