@@ -8,6 +8,7 @@ import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
+import { TripOutliersStack } from './stacks/trip-outliers-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -81,6 +82,14 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       env,
       config: config.streamingAnomaly,
       description: 'ml-workflows: streaming traffic anomaly pipeline',
+    });
+  }
+
+  if (config.tripOutliers.enabled) {
+    new TripOutliersStack(app, name('TripOutliers'), {
+      env,
+      config: config.tripOutliers,
+      description: 'ml-workflows: trip outlier analysis (Athena over a Glue table, HTML report)',
     });
   }
 

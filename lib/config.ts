@@ -6,6 +6,7 @@ import { labelingChainConfigSchema } from './config/labeling-chain';
 import { reviewPortalConfigSchema } from './config/review-portal';
 import { logRetentionDays } from './config/schema-helpers';
 import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
+import { tripOutliersConfigSchema } from './config/trip-outliers';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -41,6 +42,7 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    tripOutliers: tripOutliersConfigSchema.prefault({}),
   })
   .strict();
 

@@ -11,7 +11,8 @@ const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
 
-const resultSchema = z.object({ step: z.string(), outputLocation: z.string().startsWith('s3://') });
+/** A query's result as the Athena task's `ResultSelector` keeps it. */
+const resultSchema = z.object({ outputLocation: z.string().startsWith('s3://') });
 
 const eventSchema = z.object({
   run: z.object({
@@ -22,8 +23,10 @@ const eventSchema = z.object({
     timeZone: z.string(),
     report: z.object({ bucket: z.string(), htmlKey: z.string(), jsonKey: z.string() }),
   }),
-  /** The profile query's result, then the summary queries' (any order). */
-  results: z.array(resultSchema).min(1),
+  /** The profile query's result. */
+  profile: resultSchema,
+  /** The summary queries (the Map's items: each planned query with its `result`). */
+  summaries: z.array(z.object({ step: z.string(), result: resultSchema })),
 });
 
 /** What the execution ends with: the summary and where the report is. */
@@ -43,8 +46,11 @@ export interface ReportOutput {
  * for the state machine's Retry.
  */
 export const handler = async (event: unknown): Promise<ReportOutput> => {
-  const { run, results } = eventSchema.parse(event);
-  const byStep = new Map(results.map((r) => [r.step, r.outputLocation]));
+  const { run, profile, summaries } = eventSchema.parse(event);
+  const byStep = new Map([
+    ['profile', profile.outputLocation],
+    ...summaries.map((s) => [s.step, s.result.outputLocation] as const),
+  ]);
   const rows = Object.fromEntries(
     await Promise.all(
       RESULT_STEPS.map(async (step) => {

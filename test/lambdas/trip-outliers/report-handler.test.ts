@@ -42,19 +42,26 @@ describe('report handler (Athena-shaped result files in s3rver)', () => {
     },
   };
 
-  async function upload(results: Record<string, string>): Promise<{ step: string; outputLocation: string }[]> {
-    return Promise.all(
+  /** Upload result files and return the Report state's input: the profile's result and the Map's items. */
+  async function upload(results: Record<string, string>) {
+    const located = await Promise.all(
       Object.entries(results).map(async ([step, body], i) => {
         const key = `athena-results/0000000${i}-query-${step}.csv`;
         await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
-        return { step, outputLocation: `s3://${BUCKET}/${key}` };
+        return { step, result: { queryExecutionId: `q-${i}`, outputLocation: `s3://${BUCKET}/${key}` } };
       }),
     );
+    const profile = located.find((r) => r.step === 'profile');
+    return {
+      run,
+      profile: profile?.result ?? { outputLocation: `s3://${BUCKET}/athena-results/missing.csv` },
+      summaries: located.filter((r) => r.step !== 'profile'),
+    };
   }
 
   it('writes the same report the CLI makes, as JSON and self-contained HTML, and returns the summary', async () => {
     const results = await upload(await athenaStyleResults([files['2024']!], dir));
-    const out = await handler({ run, results });
+    const out = await handler(results);
     const local = await analyzeLocally({ files: [files['2024']!] });
     expect(out).toEqual({
       runId: run.runId,
@@ -82,11 +89,9 @@ describe('report handler (Athena-shaped result files in s3rver)', () => {
   it('refuses result files that do not add up, and a missing result', async () => {
     const good = await athenaStyleResults([files['2024']!], dir);
     const truncated = await upload({ ...good, summary: good.summary.split('\n')[0]! + '\n' });
-    await expect(handler({ run, results: truncated })).rejects.toThrow(
-      'The summary query returns one row; the result has 0',
-    );
+    await expect(handler(truncated)).rejects.toThrow('The summary query returns one row; the result has 0');
     const partial = await upload({ profile: good.profile, summary: good.summary });
-    await expect(handler({ run, results: partial })).rejects.toThrow('No result for the outliers-by-day query');
+    await expect(handler(partial)).rejects.toThrow('No result for the outliers-by-day query');
     expect(RESULT_STEPS).toHaveLength(4);
   });
 });
