@@ -1,7 +1,8 @@
-import { type App, type Environment, Tags } from 'aws-cdk-lib';
+import { type App, Aspects, type Environment, Tags } from 'aws-cdk-lib';
 import { type AppConfig, ConfigError, parseConfig } from './config';
-import { LOG_RETENTION_CONTEXT_KEY } from './shared/handler-function';
+import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
+import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
@@ -93,6 +94,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
     });
   }
 
+  Aspects.of(app).add(new TraceEveryFunction());
   Tags.of(app).add('ml-workflows:app', 'ml-workflows');
   for (const [key, value] of Object.entries(config.tags)) Tags.of(app).add(key, value);
   if (options.nag !== false) applyNag(app);

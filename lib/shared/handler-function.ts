@@ -1,23 +1,22 @@
 import * as path from 'node:path';
 import {
   Duration,
-  RemovalPolicy,
   aws_iam as iam,
   aws_lambda as lambda,
-  aws_logs as logs,
-  aws_sqs as sqs,
+  type aws_logs as logs,
+  type aws_sqs as sqs,
 } from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type Construct } from 'constructs';
 import { HOUSE_BUNDLING } from './bundling';
+import { FailureQueue } from './failure-queue';
+import { WorkflowLogGroup } from './logs';
+import { METRICS_NAMESPACE } from './metrics';
 import { acknowledge } from './nag';
 import { REPO_ROOT } from './paths';
 
-/** Construct-tree context key holding the log retention (days) that every `HandlerFunction` uses by default. */
-export const LOG_RETENTION_CONTEXT_KEY = 'ml-workflows:logRetentionDays';
-
-/** Default CloudWatch metrics namespace of every handler (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'MlWorkflows';
+export { LOG_RETENTION_CONTEXT_KEY } from './logs';
+export { METRICS_NAMESPACE } from './metrics';
 
 /**
  * How the function is invoked. It decides the failure handling the house applies:
@@ -76,12 +75,11 @@ export interface HandlerFunctionProps extends Omit<
 export class HandlerFunction extends NodejsFunction {
   /** Dead-letter queue for asynchronous invocations (only for `invocation: 'async'`). */
   public override readonly deadLetterQueue?: sqs.IQueue;
+  /** Powertools service name: the `service` dimension of the metrics the handler publishes (see `lib/shared/metrics.ts`). */
+  public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
-    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? retentionFromContext(scope),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = new WorkflowLogGroup(scope, `${id}Logs`, { retention: props.logRetention });
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${id}`,
@@ -89,11 +87,7 @@ export class HandlerFunction extends NodejsFunction {
     logGroup.grantWrite(role);
     const deadLetterQueue =
       props.invocation === 'async'
-        ? new sqs.Queue(scope, `${id}Dlq`, {
-            encryption: sqs.QueueEncryption.SQS_MANAGED,
-            enforceSSL: true,
-            retentionPeriod: Duration.days(14),
-          })
+        ? new FailureQueue(scope, `${id}Dlq`, { purpose: `the dead-letter queue of ${id}` })
         : undefined;
     const serviceName = props.serviceName ?? kebab(id);
     const { externalModules, invocation: _invocation, serviceName: _s, logRetention: _l, ...rest } = props;
@@ -129,6 +123,7 @@ export class HandlerFunction extends NodejsFunction {
       },
     });
     this.deadLetterQueue = deadLetterQueue;
+    this.serviceName = serviceName;
 
     acknowledge(
       role,
@@ -142,14 +137,7 @@ export class HandlerFunction extends NodejsFunction {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       );
     }
-    if (deadLetterQueue) {
-      acknowledge(
-        deadLetterQueue,
-        'This queue is itself a dead-letter queue; it has no further redrive.',
-        'AwsSolutions-SQS3',
-        'Serverless-SQSRedrivePolicy',
-      );
-    } else {
+    if (!deadLetterQueue) {
       acknowledge(
         this,
         noDlqReason(props.invocation),
@@ -185,11 +173,6 @@ function noDlqReason(mode: InvocationMode): string {
     default:
       return 'Asynchronous invocations of this function have a dead-letter queue.';
   }
-}
-
-function retentionFromContext(scope: Construct): logs.RetentionDays {
-  const days: unknown = scope.node.tryGetContext(LOG_RETENTION_CONTEXT_KEY);
-  return typeof days === 'number' ? days : logs.RetentionDays.ONE_MONTH;
 }
 
 function kebab(id: string): string {

@@ -19,13 +19,13 @@ export function acknowledge(scope: IConstruct, reason: string, ...ids: string[])
 
 /**
  * Function-level findings on Lambda functions that aws-cdk-lib creates and configures itself (custom-resource
- * Provider frameworks, BucketDeployment): their runtime, memory, tracing, logging and failure handling are not ours to
- * set, and CloudFormation receives their failures.
+ * Provider frameworks, BucketDeployment): their runtime, memory, logging level and format and failure handling are not
+ * ours to set, and CloudFormation receives their failures. (Their tracing is: `TraceEveryFunction` turns it on; their
+ * log groups are house log groups with the configured retention.)
  */
 export const LIBRARY_FUNCTION_FINDINGS = [
   'AwsSolutions-L1',
   'Serverless-LambdaDLQ',
-  'Serverless-LambdaTracing',
   'Serverless-LambdaLatestVersion',
   'Serverless-LambdaDefaultMemorySize',
   'Serverless-LambdaAsyncFailureDestination',

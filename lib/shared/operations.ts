@@ -1,17 +1,16 @@
 import {
   Duration,
-  RemovalPolicy,
-  Stack,
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cwActions,
-  aws_iam as iam,
-  aws_kms as kms,
   type aws_lambda as lambda,
-  aws_sns as sns,
+  type aws_s3 as s3,
+  type aws_sns as sns,
   type aws_sqs as sqs,
   type aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { AlarmTopic, AlarmTopicKey } from './alarm-topic';
+import { RUNBOOK, type RunbookSection, runbookLink } from './runbook';
 
 /** Props of {@link WorkflowOperations}. */
 export interface WorkflowOperationsProps {
@@ -19,15 +18,44 @@ export interface WorkflowOperationsProps {
   readonly title: string;
   /**
    * Topic that receives every alarm of the workflow. A topic you pass must let CloudWatch publish (and, if encrypted,
-   * use its key).
-   * @default a new TLS-only topic encrypted with its own KMS key that CloudWatch may use
+   * use its key): see `AlarmTopic`.
+   * @default a new `AlarmTopic` encrypted with its own `AlarmTopicKey`
    */
   readonly alarmTopic?: sns.ITopic;
 }
 
+/** Props of {@link WorkflowOperations.addThresholdAlarm}. */
+export interface ThresholdAlarmProps {
+  /** The metric (or math expression) watched. */
+  readonly metric: cloudwatch.IMetric;
+  /** What happened and where to look first; the runbook link is appended. */
+  readonly description: string;
+  /** The runbook section that says what to do. */
+  readonly runbook: RunbookSection;
+  /** @default 1 */
+  readonly threshold?: number;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
+  /** @default NOT_BREACHING: no data means nothing failed */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+}
+
+/** Props of {@link WorkflowOperations.addDeadLetterPrefix}. */
+export interface DeadLetterPrefixProps {
+  /** Bucket of the dead-letter prefix. */
+  readonly bucket: s3.IBucket;
+  /** Key prefix where unreadable records are kept, e.g. `dead-letter/aggregator/`. */
+  readonly prefix: string;
+  /** The handler's count of records it wrote there (from its `serviceMetrics`, statistic Sum). */
+  readonly metric: cloudwatch.IMetric;
+}
+
 /**
  * A workflow's operations surface: one CloudWatch dashboard and one alarm topic, with helpers that add the house
- * alarms (dead-letter queue depth, function errors, state-machine failures) and their graphs in one call.
+ * alarms (threshold alarms, dead-letter queues and prefixes, function errors, state-machine failures) and their graphs
+ * in one call. Every alarm notifies the topic and links its runbook section.
  */
 export class WorkflowOperations extends Construct {
   /** The workflow's dashboard. */
@@ -39,52 +67,41 @@ export class WorkflowOperations extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowOperationsProps) {
     super(scope, id);
-    if (props.alarmTopic) {
-      this.alarmTopic = props.alarmTopic;
-    } else {
-      // CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed aws/sns key (its key policy cannot
-      // grant CloudWatch), so the topic gets its own key that lets CloudWatch encrypt the messages it publishes.
-      const key = new kms.Key(this, 'AlarmTopicKey', {
-        description: `Encrypts the ${props.title} alarm topic`,
-        enableKeyRotation: true,
-        removalPolicy: RemovalPolicy.DESTROY,
-        pendingWindow: Duration.days(7),
-      });
-      key.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsToPublish',
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-          resources: ['*'], // in a key policy, "*" is this key
-        }),
-      );
-      const topic = new sns.Topic(this, 'AlarmTopic', {
+    this.alarmTopic =
+      props.alarmTopic ??
+      new AlarmTopic(this, 'AlarmTopic', {
         displayName: `${props.title} alarms`,
-        enforceSSL: true,
-        masterKey: key,
+        masterKey: new AlarmTopicKey(this, 'AlarmTopicKey', { description: `Encrypts the ${props.title} alarm topic` }),
       });
-      topic.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'AllowCloudWatchAlarmsToPublish',
-          actions: ['sns:Publish'],
-          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-          resources: [topic.topicArn],
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      );
-      this.alarmTopic = topic;
-    }
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(6),
     });
     this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `# ${props.title}`, width: 24, height: 1 }));
   }
 
-  /** Add an alarm that notifies the topic. */
+  /** Add an alarm that notifies the topic. Prefer {@link addThresholdAlarm}, which also links the runbook. */
   public addAlarm(alarm: cloudwatch.Alarm): cloudwatch.Alarm {
     alarm.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
     this.alarms.push(alarm);
     return alarm;
+  }
+
+  /**
+   * Alarm when a metric crosses a threshold (by default: at least 1 in one 5-minute period, missing data is fine),
+   * notify the topic, and end the description with the runbook link.
+   */
+  public addThresholdAlarm(id: string, props: ThresholdAlarmProps): cloudwatch.Alarm {
+    return this.addAlarm(
+      new cloudwatch.Alarm(this, id, {
+        metric: props.metric,
+        alarmDescription: `${props.description} ${runbookLink(props.runbook)}`,
+        threshold: props.threshold ?? 1,
+        evaluationPeriods: props.evaluationPeriods ?? 1,
+        comparisonOperator:
+          props.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: props.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    );
   }
 
   /** Alarm when a dead-letter queue holds any message, and graph its depth. */
@@ -96,15 +113,30 @@ export class WorkflowOperations extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({ title: `${label}: messages`, left: [metric.with({ label })], width: 8 }),
     );
-    return this.addAlarm(
-      metric.createAlarm(this, `${sanitize(label)}DlqAlarm`, {
-        alarmDescription: `${label} holds failed events: inspect and redrive them.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    return this.addThresholdAlarm(`${sanitize(label)}DlqAlarm`, {
+      metric,
+      description: `${label} holds failed events: inspect and redrive them.`,
+      runbook: RUNBOOK.DEAD_LETTER_QUEUE,
+    });
+  }
+
+  /**
+   * Alarm when a handler kept records it could not read under a dead-letter prefix (its metric counts them), and
+   * graph the count. The records stay there for a person to inspect and replay.
+   */
+  public addDeadLetterPrefix(label: string, props: DeadLetterPrefixProps): cloudwatch.Alarm {
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: `${label}: records kept under ${props.prefix}`,
+        left: [props.metric],
+        width: 8,
       }),
     );
+    return this.addThresholdAlarm(`${sanitize(label)}DeadLetterAlarm`, {
+      metric: props.metric,
+      description: `${label} kept records it could not read under s3://${props.bucket.bucketName}/${props.prefix}: inspect and replay them.`,
+      runbook: RUNBOOK.DEAD_LETTER_PREFIX,
+    });
   }
 
   /** Alarm on function errors, and graph invocations, errors and duration. */
@@ -121,15 +153,11 @@ export class WorkflowOperations extends Construct {
         width: 8,
       }),
     );
-    return this.addAlarm(
-      errors.createAlarm(this, `${sanitize(label)}ErrorsAlarm`, {
-        alarmDescription: `${label} failed: see its log group.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    return this.addThresholdAlarm(`${sanitize(label)}ErrorsAlarm`, {
+      metric: errors,
+      description: `${label} failed: see its log group.`,
+      runbook: RUNBOOK.FUNCTION_ERRORS,
+    });
   }
 
   /** Alarm on failed, timed-out or aborted executions, and graph executions. */
@@ -155,15 +183,11 @@ export class WorkflowOperations extends Construct {
         width: 8,
       }),
     );
-    return this.addAlarm(
-      failed.createAlarm(this, `${sanitize(label)}FailedAlarm`, {
-        alarmDescription: `${label} executions failed: their output says why.`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    );
+    return this.addThresholdAlarm(`${sanitize(label)}FailedAlarm`, {
+      metric: failed,
+      description: `${label} executions failed: their output says why.`,
+      runbook: RUNBOOK.STATE_MACHINE_FAILED,
+    });
   }
 }
 

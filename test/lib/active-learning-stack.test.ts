@@ -74,7 +74,10 @@ describe('active-learning stack with the A2I review back end', () => {
     for (const method of Object.values(methods) as { Properties: Record<string, unknown> }[]) {
       expect(method.Properties.ApiKeyRequired).toBe(true);
       expect(method.Properties.RequestValidatorId).toBeDefined();
-      expect(Object.keys(method.Properties.RequestModels as object)).toEqual(['application/json']);
+      // The same model for JSON and for every other content type ($default): no content type bypasses validation.
+      const models = method.Properties.RequestModels as Record<string, unknown>;
+      expect(Object.keys(models)).toEqual(['application/json', '$default']);
+      expect(models.$default).toEqual(models['application/json']);
     }
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
     template.hasResourceProperties('AWS::ApiGateway::Model', {

@@ -1,7 +1,8 @@
-import { Duration, aws_events as events, aws_events_targets as targets, type aws_s3 as s3 } from 'aws-cdk-lib';
+import { Duration, aws_events as events, type aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { EXAMPLE_ENV, EXAMPLE_INCOMING_PREFIX, EXAMPLE_SUMMARY_PREFIX } from '../../../lambdas/example/contract';
 import { validateRange } from '../../shared/errors';
+import { functionTarget, objectCreatedPattern } from '../../shared/events';
 import { grantObjects } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
 import { WorkflowOperations } from '../../shared/operations';
@@ -50,18 +51,8 @@ export class JsonLinesInspector extends Construct {
     // bucket-notification custom resource is needed.
     new events.Rule(this, 'UploadCreated', {
       description: 'JSON-lines upload created under incoming/',
-      eventPattern: {
-        source: ['aws.s3'],
-        detailType: ['Object Created'],
-        detail: { bucket: { name: [this.bucket.bucketName] }, object: { key: [{ prefix: EXAMPLE_INCOMING_PREFIX }] } },
-      },
-      targets: [
-        new targets.LambdaFunction(this.inspectFunction, {
-          retryAttempts: 4,
-          maxEventAge: Duration.hours(6),
-          deadLetterQueue: this.inspectFunction.deadLetterQueue,
-        }),
-      ],
+      eventPattern: objectCreatedPattern(this.bucket, { prefix: EXAMPLE_INCOMING_PREFIX }),
+      targets: [functionTarget(this.inspectFunction)],
     });
 
     this.operations = new WorkflowOperations(this, 'Operations', { title: 'Example: JSON-lines inspector' });

@@ -1,5 +1,4 @@
 import {
-  Duration,
   Stack,
   Tags,
   Token,
@@ -13,10 +12,11 @@ import {
 import { Construct } from 'constructs';
 import { type DeletePolicy, GITLAB_MLOPS_METRICS, GITLAB_MLOPS_SERVICES } from '../../../lambdas/gitlab-mlops/contract';
 import { ConstructValidationError, validatePattern } from '../../shared/errors';
-import { nagResourceName } from '../../shared/grants';
-import { METRICS_NAMESPACE } from '../../shared/handler-function';
-import { acknowledge, acknowledgeLibraryFunction } from '../../shared/nag';
+import { acknowledgeBucketDeployment } from '../../shared/custom-resource';
+import { WorkflowLogGroup } from '../../shared/logs';
+import { serviceMetrics } from '../../shared/metrics';
 import { WorkflowOperations } from '../../shared/operations';
+import { RUNBOOK } from '../../shared/runbook';
 import { SecureBucket } from '../../shared/secure-bucket';
 import { GitLabMlopsLaunchRole } from './launch-role';
 import { GitLabMlopsProductStack, type HandlerVpcOptions } from './product-stack';
@@ -280,50 +280,27 @@ export class GitLabMlopsProjectTemplate extends Construct {
       prune: false,
       retainOnDelete: true,
       outputObjectKeys: false,
+      logGroup: new WorkflowLogGroup(this, 'ProductAssetsDeploymentLogs'),
     });
-    const stack = Stack.of(this);
-    const handler = stack.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
-    const reason =
-      'CDK-maintained BucketDeployment function that copies the product assets from the CDK staging bucket into the asset bucket at deploy time; AWS CDK owns its runtime, managed policy and CloudFormation-driven retries.';
-    acknowledge(
-      deployment.handlerRole,
-      `${reason} Its wildcards cover the staging bucket objects and the asset bucket objects it copies.`,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      `AwsSolutions-IAM5[Resource::${nagResourceName(this.assetBucket, this.assetBucket.bucketArn)}/*]`,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*]`,
-      'AwsSolutions-IAM5[Action::s3:GetBucket*]',
-      'AwsSolutions-IAM5[Action::s3:GetObject*]',
-      'AwsSolutions-IAM5[Action::s3:List*]',
-      'AwsSolutions-IAM5[Action::s3:DeleteObject*]',
-      'AwsSolutions-IAM5[Action::s3:Abort*]',
-    );
-    if (handler) {
-      acknowledgeLibraryFunction(handler, reason);
-    }
+    acknowledgeBucketDeployment(deployment, {
+      destinationBucket: this.assetBucket,
+      purpose:
+        'copies the product assets (Lambda code, seed archive) from the CDK staging bucket into the asset bucket',
+    });
   }
 
   private addAlarms(): void {
-    const metric = (service: string, name: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName: name,
-        dimensionsMap: { service },
-        statistic: 'Sum',
-        period: Duration.minutes(5),
-      });
-    const seedFailures = metric(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS.SEED_CHECK_IN_FAILURES);
-    const triggerFailures = metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.DEPLOY_TRIGGER_FAILURES);
-    const impossible = metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.ROLLBACKS_IMPOSSIBLE);
+    const seedCheckIn = serviceMetrics(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS);
+    const deployTrigger = serviceMetrics(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS);
+    const seedFailures = seedCheckIn(GITLAB_MLOPS_METRICS.SEED_CHECK_IN_FAILURES);
+    const triggerFailures = deployTrigger(GITLAB_MLOPS_METRICS.DEPLOY_TRIGGER_FAILURES);
+    const impossible = deployTrigger(GITLAB_MLOPS_METRICS.ROLLBACKS_IMPOSSIBLE);
     this.operations.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Deployments started (all projects)',
         left: [
-          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED).with({
-            label: 'approved → deploy',
-          }),
-          metric(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED).with({
-            label: 'rejected → rollback',
-          }),
+          deployTrigger(GITLAB_MLOPS_METRICS.DEPLOYMENTS_TRIGGERED, { label: 'approved → deploy' }),
+          deployTrigger(GITLAB_MLOPS_METRICS.ROLLBACKS_TRIGGERED, { label: 'rejected → rollback' }),
         ],
         width: 12,
       }),
@@ -333,37 +310,28 @@ export class GitLabMlopsProjectTemplate extends Construct {
           seedFailures.with({ label: 'seed check-in failures' }),
           triggerFailures.with({ label: 'deploy trigger failures' }),
           impossible.with({ label: 'rollbacks impossible' }),
-          metric(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS.PROJECTS_SEEDED).with({
-            label: 'repositories seeded',
-          }),
+          seedCheckIn(GITLAB_MLOPS_METRICS.PROJECTS_SEEDED, { label: 'repositories seeded' }),
         ],
         width: 12,
       }),
     );
-    const alarm = (id: string, m: cloudwatch.Metric, description: string) =>
-      this.operations.addAlarm(
-        m.createAlarm(this, id, {
-          alarmDescription: description,
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
-      );
-    alarm(
-      'SeedCheckInFailedAlarm',
-      seedFailures,
-      'A SageMaker project could not create or seed its GitLab repositories: see the project stack events and the seed check-in log group.',
-    );
-    alarm(
-      'DeployTriggerFailedAlarm',
-      triggerFailures,
-      'The deploy trigger failed to start a GitLab pipeline (EventBridge retries, then the project dead-letter queue): see its log group.',
-    );
-    alarm(
-      'RollbackImpossibleAlarm',
-      impossible,
-      'A deployed model version was rejected and no approved version remains: approve one or delete the endpoint stacks.',
-    );
+    this.operations.addThresholdAlarm('SeedCheckInFailedAlarm', {
+      metric: seedFailures,
+      description:
+        'A SageMaker project could not create or seed its GitLab repositories: see the project stack events and the seed check-in log group.',
+      runbook: RUNBOOK.GITLAB_CHECK_IN,
+    });
+    this.operations.addThresholdAlarm('DeployTriggerFailedAlarm', {
+      metric: triggerFailures,
+      description:
+        'The deploy trigger failed to start a GitLab pipeline (EventBridge retries, then the project dead-letter queue): see its log group.',
+      runbook: RUNBOOK.GITLAB_DEPLOY_TRIGGER,
+    });
+    this.operations.addThresholdAlarm('RollbackImpossibleAlarm', {
+      metric: impossible,
+      description:
+        'A deployed model version was rejected and no approved version remains: approve one or delete the endpoint stacks.',
+      runbook: RUNBOOK.GITLAB_ROLLBACK_IMPOSSIBLE,
+    });
   }
 }

@@ -2,15 +2,12 @@ import {
   Aws,
   CfnMapping,
   Duration,
-  RemovalPolicy,
   Stack,
   aws_cloudwatch as cloudwatch,
   aws_events as events,
   aws_events_targets as targets,
   aws_iam as iam,
-  aws_logs as logs,
   type aws_sns as sns,
-  aws_sqs as sqs,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -24,7 +21,10 @@ import {
   MAX_CHAIN_LENGTH_LIMIT,
 } from '../../../lambdas/labeling-chain/contract';
 import { ConstructValidationError, isUnresolved, validatePattern, validateRange } from '../../shared/errors';
-import { HandlerFunction, LOG_RETENTION_CONTEXT_KEY, METRICS_NAMESPACE } from '../../shared/handler-function';
+import { FailureQueue } from '../../shared/failure-queue';
+import { HandlerFunction } from '../../shared/handler-function';
+import { WorkflowLogGroup } from '../../shared/logs';
+import { serviceMetrics } from '../../shared/metrics';
 import { acknowledge } from '../../shared/nag';
 import { WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
@@ -111,7 +111,7 @@ export class LabelingJobChain extends Construct {
   /** The auto-continue rule (when `autoContinue`). */
   public readonly autoContinueRule?: events.Rule;
   /** Dead-letter queue of the auto-continue rule's target (when `autoContinue`). */
-  public readonly autoContinueDeadLetterQueue?: sqs.Queue;
+  public readonly autoContinueDeadLetterQueue?: FailureQueue;
   /** Dashboard and alarms. */
   public readonly operations: WorkflowOperations;
 
@@ -191,10 +191,7 @@ export class LabelingJobChain extends Construct {
       builtInLambdaAccount: this.builtInLambdaAccounts.findInMap(Aws.REGION, 'account'),
       labelingJobArns,
     });
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      retention: retentionFromContext(this),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = new WorkflowLogGroup(this, 'StateMachineLogs');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Ground Truth job chaining: continue a labeling job until its data is labeled',
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
@@ -242,17 +239,9 @@ export class LabelingJobChain extends Construct {
     );
 
     if (props.autoContinue ?? true) {
-      this.autoContinueDeadLetterQueue = new sqs.Queue(this, 'AutoContinueDlq', {
-        encryption: sqs.QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
+      this.autoContinueDeadLetterQueue = new FailureQueue(this, 'AutoContinueDlq', {
+        purpose: 'the dead-letter queue of the auto-continue rule',
       });
-      acknowledge(
-        this.autoContinueDeadLetterQueue,
-        'This queue is itself a dead-letter queue; it has no further redrive.',
-        'AwsSolutions-SQS3',
-        'Serverless-SQSRedrivePolicy',
-      );
       this.autoContinueRule = new events.Rule(this, 'AutoContinue', {
         description:
           'Continue Ground Truth labeling jobs that stopped or failed (only jobs tagged ml-workflows:auto-chain=true are chained)',
@@ -283,15 +272,9 @@ export class LabelingJobChain extends Construct {
     this.operations.addFunction('PlanNextJob', this.planFunction);
     if (this.autoContinueDeadLetterQueue)
       this.operations.addDeadLetterQueue('AutoContinueDlq', this.autoContinueDeadLetterQueue);
-    const metric = (metricName: string, label: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service: PLAN_SERVICE_NAME },
-        statistic: 'Sum',
-        period: Duration.hours(1),
-        label,
-      });
+    const plan = serviceMetrics(this.planFunction, LABELING_CHAIN_METRICS, { period: Duration.hours(1) });
+    const metric = (metricName: (typeof LABELING_CHAIN_METRICS)[keyof typeof LABELING_CHAIN_METRICS], label: string) =>
+      plan(metricName, { label });
     this.operations.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Chained jobs: objects sent to workers vs skipped',
@@ -352,9 +335,4 @@ export class LabelingJobChain extends Construct {
       );
     }
   }
-}
-
-function retentionFromContext(scope: Construct): logs.RetentionDays {
-  const days: unknown = scope.node.tryGetContext(LOG_RETENTION_CONTEXT_KEY);
-  return typeof days === 'number' ? days : logs.RetentionDays.ONE_MONTH;
 }

@@ -19,10 +19,14 @@ import {
   WINDOW_TIME_FORMAT,
 } from '../../../lambdas/streaming-anomaly/contract';
 import { grantObjects } from '../../shared/grants';
-import { METRICS_NAMESPACE } from '../../shared/handler-function';
+import { serviceMetrics } from '../../shared/metrics';
 import { acknowledge } from '../../shared/nag';
+import { RUNBOOK, runbookLink } from '../../shared/runbook';
 
-const METRIC_OF: Record<Measure, string> = { person: METRICS.PERSONS, car: METRICS.CARS };
+const METRIC_OF: Record<Measure, (typeof METRICS)[keyof typeof METRICS]> = {
+  person: METRICS.PERSONS,
+  car: METRICS.CARS,
+};
 
 /** Props of {@link CloudWatchAnomalyDetection}. */
 export interface CloudWatchAnomalyDetectionProps {
@@ -63,7 +67,7 @@ export class CloudWatchAnomalyDetection extends Construct {
           comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD,
           // No row means no traffic was seen (or the camera is off): not an anomaly in the count itself.
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          alarmDescription: `Traffic anomaly: ${measure} count per window for ${cameraId ?? 'all cameras'} left its expected band (${props.bandWidth} standard deviations).`,
+          alarmDescription: `Traffic anomaly: ${measure} count per window for ${cameraId ?? 'all cameras'} left its expected band (${props.bandWidth} standard deviations). ${runbookLink(RUNBOOK.TRAFFIC_ANOMALY)}`,
         });
         alarm.addAlarmAction(new cwActions.SnsAction(props.topic));
         this.alarms.push(alarm);
@@ -73,13 +77,8 @@ export class CloudWatchAnomalyDetection extends Construct {
 
   /** The count metric of a measure, for one camera or (without camera) for all cameras. */
   public countMetric(measure: Measure, cameraId?: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: METRIC_OF[measure],
-      dimensionsMap: {
-        service: AGGREGATOR_SERVICE_NAME,
-        ...(cameraId === undefined ? {} : { [CAMERA_DIMENSION]: cameraId }),
-      },
+    return serviceMetrics(AGGREGATOR_SERVICE_NAME, METRICS)(METRIC_OF[measure], {
+      dimensions: cameraId === undefined ? {} : { [CAMERA_DIMENSION]: cameraId },
       statistic: 'Sum',
       period: this.props.window,
       label: `${measure} (${cameraId ?? 'all cameras'})`,

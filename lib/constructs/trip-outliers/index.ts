@@ -1,13 +1,11 @@
 import {
   Duration,
-  RemovalPolicy,
   Size,
   Stack,
   type aws_athena as athena,
   aws_cloudwatch as cloudwatch,
   type aws_glue as glue,
   aws_iam as iam,
-  aws_logs as logs,
   type aws_sns as sns,
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
@@ -24,7 +22,9 @@ import {
 } from '../../../lambdas/trip-outliers/contract';
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects, nagResourceName } from '../../shared/grants';
-import { HandlerFunction, LOG_RETENTION_CONTEXT_KEY, METRICS_NAMESPACE } from '../../shared/handler-function';
+import { HandlerFunction } from '../../shared/handler-function';
+import { WorkflowLogGroup } from '../../shared/logs';
+import { serviceMetrics } from '../../shared/metrics';
 import { acknowledge } from '../../shared/nag';
 import { WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
@@ -220,10 +220,7 @@ export class TripOutlierAnalysis extends Construct {
     grantObjects(this.dataBucket, this.reportFunction, 'read', `${DATA_PREFIXES.RESULTS}*`);
     grantObjects(this.dataBucket, this.reportFunction, 'write', `${DATA_PREFIXES.REPORTS}*`);
 
-    const logGroup = new logs.LogGroup(this, 'StateMachineLogs', {
-      retention: retentionFromContext(this),
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = new WorkflowLogGroup(this, 'StateMachineLogs');
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       comment: 'Trip outliers: ingest a month, run the analysis in Athena, write the report',
       definitionBody: sfn.DefinitionBody.fromChainable(
@@ -248,23 +245,16 @@ export class TripOutlierAnalysis extends Construct {
     this.operations.addStateMachine('TripRun', this.stateMachine);
     this.operations.addFunction('Ingest', this.ingestFunction);
     this.operations.addFunction('Report', this.reportFunction);
-    const metric = (metricName: string, label: string, service: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service },
-        statistic: 'Sum',
-        period: Duration.days(1),
-        label,
-      });
+    const ingested = serviceMetrics(this.ingestFunction, TRIP_OUTLIERS_METRICS, { period: Duration.days(1) });
+    const reported = serviceMetrics(this.reportFunction, TRIP_OUTLIERS_METRICS, { period: Duration.days(1) });
     this.operations.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Trips and outliers per day',
         left: [
-          metric(TRIP_OUTLIERS_METRICS.TRIPS, 'trips', 'report-function'),
-          metric(TRIP_OUTLIERS_METRICS.OUTLIERS, 'outliers', 'report-function'),
+          reported(TRIP_OUTLIERS_METRICS.TRIPS, { label: 'trips' }),
+          reported(TRIP_OUTLIERS_METRICS.OUTLIERS, { label: 'outliers' }),
         ],
-        right: [metric(TRIP_OUTLIERS_METRICS.SCHEMA_REJECTED, 'files rejected by the schema check', 'ingest-function')],
+        right: [ingested(TRIP_OUTLIERS_METRICS.SCHEMA_REJECTED, { label: 'files rejected by the schema check' })],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -363,9 +353,4 @@ export class TripOutlierAnalysis extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
     );
   }
-}
-
-function retentionFromContext(scope: Construct): logs.RetentionDays {
-  const days: unknown = scope.node.tryGetContext(LOG_RETENTION_CONTEXT_KEY);
-  return typeof days === 'number' ? days : logs.RetentionDays.ONE_MONTH;
 }

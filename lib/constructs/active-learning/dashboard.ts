@@ -1,0 +1,130 @@
+import {
+  Duration,
+  type aws_apigateway as apigw,
+  aws_cloudwatch as cloudwatch,
+  type aws_kinesisfirehose as firehose,
+  type aws_sns as sns,
+} from 'aws-cdk-lib';
+import { type Construct } from 'constructs';
+import { AL_METRICS } from '../../../lambdas/active-learning/contract';
+import { type HandlerFunction } from '../../shared/handler-function';
+import { serviceMetrics } from '../../shared/metrics';
+import { WorkflowOperations } from '../../shared/operations';
+import { RUNBOOK } from '../../shared/runbook';
+
+/** The loop's functions, by dashboard label. */
+export interface LoopFunctions {
+  readonly Classify: HandlerFunction;
+  readonly Feedback: HandlerFunction;
+  readonly BatchFeedback: HandlerFunction;
+  readonly StartReview: HandlerFunction;
+  readonly ConsolidateReview: HandlerFunction;
+}
+
+/** Props of {@link createLoopOperations}. */
+export interface LoopOperationsProps {
+  readonly api: apigw.RestApi;
+  readonly deliveryStream: firehose.CfnDeliveryStream;
+  readonly functions: LoopFunctions;
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The loop's dashboard and alarms: API 5xx, Firehose delivery, failed or stopped reviews, lost implicit feedback,
+ * every function and its dead-letter queue.
+ */
+export function createLoopOperations(scope: Construct, props: LoopOperationsProps): WorkflowOperations {
+  const ops = new WorkflowOperations(scope, 'Operations', {
+    title: 'Active learning: Comprehend feedback loop',
+    alarmTopic: props.alarmTopic,
+  });
+  const period = Duration.minutes(5);
+  const fns = props.functions;
+  const classify = serviceMetrics(fns.Classify, AL_METRICS);
+  const feedback = serviceMetrics(fns.Feedback, AL_METRICS);
+  const batch = serviceMetrics(fns.BatchFeedback, AL_METRICS);
+  const start = serviceMetrics(fns.StartReview, AL_METRICS);
+  const consolidate = serviceMetrics(fns.ConsolidateReview, AL_METRICS);
+
+  const api5xx = props.api.metricServerError({ period, statistic: 'Sum' });
+  ops.addThresholdAlarm('Api5xxAlarm', {
+    metric: api5xx,
+    description: 'The active-learning API answered 5xx: see the Classify and Feedback logs.',
+    runbook: RUNBOOK.API_SERVER_ERRORS,
+  });
+  const firehoseMetric = (metricName: string, statistic: string) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/Firehose',
+      metricName,
+      dimensionsMap: { DeliveryStreamName: props.deliveryStream.ref },
+      period,
+      statistic,
+    });
+  const deliverySuccess = firehoseMetric('DeliveryToS3.Success', 'Minimum');
+  ops.addThresholdAlarm('FeedbackDeliveryAlarm', {
+    metric: deliverySuccess,
+    description: 'Firehose failed to deliver feedback to S3: see the FeedbackStream log group and feedback-errors/.',
+    runbook: RUNBOOK.FIREHOSE_DELIVERY,
+    comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+  });
+  const failedReviews = consolidate(AL_METRICS.REVIEWS_FAILED);
+  ops.addThresholdAlarm('FailedReviewsAlarm', {
+    metric: failedReviews,
+    description: 'Human reviews failed or were stopped: their items are in review-reports/ of the data bucket.',
+    runbook: RUNBOOK.REVIEWS_FAILED,
+  });
+  ops.addThresholdAlarm('ImplicitFeedbackAlarm', {
+    metric: classify(AL_METRICS.IMPLICIT_FEEDBACK_FAILED),
+    description: 'Low-confidence classifications could not be written to Firehose (implicit feedback lost).',
+    runbook: RUNBOOK.IMPLICIT_FEEDBACK_LOST,
+  });
+  ops.dashboard.addWidgets(
+    new cloudwatch.GraphWidget({
+      title: 'API',
+      left: [
+        props.api.metricCount({ period, label: 'requests' }),
+        props.api.metricClientError({ period, label: '4xx' }),
+        api5xx.with({ label: '5xx' }),
+      ],
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Feedback stream',
+      left: [
+        firehoseMetric('IncomingRecords', 'Sum').with({ label: 'records in' }),
+        firehoseMetric('DeliveryToS3.Records', 'Sum').with({ label: 'records delivered' }),
+      ],
+      right: [deliverySuccess.with({ label: 'delivery success (min)' })],
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Classification and feedback',
+      left: [
+        classify(AL_METRICS.CLASSIFICATIONS, { label: 'classifications' }),
+        classify(AL_METRICS.LOW_CONFIDENCE, { label: 'low confidence' }),
+        feedback(AL_METRICS.EXPLICIT_FEEDBACK, { label: 'explicit feedback' }),
+        batch(AL_METRICS.BATCH_RECORDS_SENT, { label: 'batch records sent' }),
+        batch(AL_METRICS.MALFORMED_UPLOADS, { label: 'malformed uploads' }),
+      ],
+      width: 8,
+    }),
+    new cloudwatch.GraphWidget({
+      title: 'Human review',
+      left: [
+        start(AL_METRICS.REVIEWS_STARTED, { label: 'started' }),
+        consolidate(AL_METRICS.REVIEWS_COMPLETED, { label: 'completed' }),
+        failedReviews.with({ label: 'failed / stopped' }),
+      ],
+      right: [
+        consolidate(AL_METRICS.TRAINING_ROWS, { label: 'training rows' }),
+        consolidate(AL_METRICS.UNRESOLVED_ITEMS, { label: 'no majority' }),
+      ],
+      width: 8,
+    }),
+  );
+  for (const [label, fn] of Object.entries(fns) as [string, HandlerFunction][]) {
+    ops.addFunction(label, fn);
+    if (fn.deadLetterQueue) ops.addDeadLetterQueue(`${label}Dlq`, fn.deadLetterQueue);
+  }
+  return ops;
+}

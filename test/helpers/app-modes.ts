@@ -1,0 +1,33 @@
+/**
+ * Configurations of the real app that together create every resource the app can create: the default, the
+ * alternative back ends and options, and a minimal one. Tests that check a rule over every template use all three.
+ */
+export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  default: {},
+  // A2I back end (workforce user pool), a trained classifier, Lookout, a provisioned stream, handlers in a VPC, a
+  // configured environment.
+  alternatives: {
+    account: '123456789012',
+    region: 'eu-west-1',
+    'activeLearning.review': 'a2i',
+    'activeLearning.classifier.mode': 'create',
+    'activeLearning.classifier.trainingDataUri': 's3://training-bucket/intents/',
+    'streamingAnomaly.detector': 'lookout',
+    'streamingAnomaly.streamMode': 'provisioned',
+    'streamingAnomaly.shardCount': '2',
+    'gitlabMlops.assetBucketName': 'team-gitlab-mlops-assets',
+    'gitlabMlops.vpcId': 'vpc-0123456789abcdef0',
+    'gitlabMlops.subnetIds': 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+    'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
+    'labelingChain.autoContinue': 'false',
+  },
+  // A fixed endpoint (no SSM parameter), no detector (no topics, no key), no review portal.
+  minimal: {
+    'activeLearning.review': 'a2i',
+    'activeLearning.classifier.mode': 'endpoint-arn',
+    'activeLearning.classifier.endpointArn':
+      'arn:aws:comprehend:eu-west-1:123456789012:document-classifier-endpoint/intents',
+    'reviewPortal.enabled': 'false',
+    'streamingAnomaly.detector': 'none',
+  },
+};
