@@ -4,7 +4,7 @@ import { consolidate, trainingCsvByClassifier } from '../lambdas/active-learning
 import { FirehoseFanOut } from '../lambdas/active-learning/core/fan-out';
 import { encodeRecord } from '../lambdas/active-learning/core/records';
 import { planReviews } from '../lambdas/active-learning/core/review-plan';
-import { type HumanReviewOutput } from '../lambdas/shared/review';
+import { type HumanReviewOutput } from '../lambdas/review/contract';
 import { type Reporter, median, timed } from './reporter';
 
 const CHUNK = 64 * 1024;

@@ -1,6 +1,6 @@
 import { type Command } from 'commander';
 import { summarize } from '../../lambdas/example/core/summarize';
-import { readJsonLines } from '../../lambdas/shared/jsonl';
+import { readJsonLineBatches } from '../../lambdas/shared/jsonl';
 import { awsOptions } from '../aws';
 import { createProgress } from '../progress';
 import { openSource } from '../sources';
@@ -17,7 +17,12 @@ export function registerExampleCommands(program: Command): void {
       const progress = createProgress('reading', opened.size ?? 0);
       try {
         const summary = await summarize(
-          readJsonLines(opened.body, { gunzip: opened.gzip, onBytes: (b) => progress.update(b) }),
+          readJsonLineBatches(opened.body, {
+            gunzip: opened.gzip,
+            keepBlankLines: true,
+            what: source,
+            onBytes: (b) => progress.update(b),
+          }),
         );
         progress.stop();
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -15,10 +15,35 @@ import {
   scanManifest,
 } from '../../lambdas/labeling-chain/core/manifest';
 import { jobNameProblems, labelAttributeNameProblems } from '../../lambdas/labeling-chain/core/names';
-import { readJsonLines, readLines } from '../../lambdas/shared/jsonl';
+import { readJsonLineBatches } from '../../lambdas/shared/jsonl';
+import { readLineBatches, TextEncodingError } from '../../lambdas/shared/text';
 import { type AwsOptions, awsOptions } from '../aws';
 import { createProgress } from '../progress';
 import { openSource } from '../sources';
+
+/** Exit codes of `mlw manifest stats` (also in its `--help`). */
+export const STATS_EXIT = {
+  /** Counted. */
+  OK: 0,
+  /** Bad options (e.g. a `-metadata` attribute), or the source cannot be opened. */
+  USAGE: 1,
+  /** Lines that are not UTF-8 JSON objects (listed on standard error, not counted), or a UTF-16 file. */
+  UNREADABLE: 2,
+  /** The label attribute appears on no line (the label attributes that do appear are listed). */
+  ATTRIBUTE_NOT_FOUND: 3,
+} as const;
+
+const STATS_HELP = `
+Exit codes:
+  ${STATS_EXIT.OK}  counted
+  ${STATS_EXIT.USAGE}  bad options (for example an attribute ending in -metadata), or the source cannot be opened
+  ${STATS_EXIT.UNREADABLE}  some lines are not UTF-8 JSON objects: listed with their line numbers on standard error and
+     not counted (the counters cover the others); also for a UTF-16 file
+  ${STATS_EXIT.ATTRIBUTE_NOT_FOUND}  the label attribute appears on no line: the label attributes that do appear are listed
+
+Example:
+  mlw manifest stats s3://my-bucket/output/pets/manifests/output/output.manifest --label-attribute animal --json
+`;
 
 /** The counters `mlw manifest stats --json` prints, in this order and no others. */
 export const STATS_KEYS = [
@@ -44,9 +69,10 @@ export async function manifestStats(
   const opened = await openSource(source, options);
   const progress = createProgress('scanning', opened.size ?? 0);
   try {
-    return await scanManifest(readJsonLines(opened.body, { gunzip: opened.gzip, onBytes: (b) => progress.update(b) }), [
-      labelAttributeName,
-    ]);
+    return await scanManifest(
+      readJsonLineBatches(opened.body, { gunzip: opened.gzip, what: source, onBytes: (b) => progress.update(b) }),
+      [labelAttributeName],
+    );
   } finally {
     progress.stop();
   }
@@ -106,14 +132,26 @@ export function registerManifestCommands(program: Command): void {
     .description(
       'Count labeled (human/machine), failed and unlabeled objects of a label attribute; memory stays flat for any size',
     )
-    .argument('<source>', 'manifest: local file or s3://bucket/key (.gz is decompressed)')
+    .argument('<source>', 'manifest: local file or s3://bucket/key (.gz is decompressed, a UTF-8 BOM is skipped)')
     .requiredOption('--label-attribute <name>', 'label attribute name (LabelAttributeName of the job)')
     .option(
       '--json',
       'print one JSON object with exactly: total, labeled, humanLabeled, machineLabeled, failed, unlabeled, needsLabeling, failureReasons',
     )
+    .addHelpText('after', STATS_HELP)
     .action(async (source: string, opts: { labelAttribute: string; json?: boolean }, command: Command) => {
-      const scan = await manifestStats(source, opts.labelAttribute, awsOptions(command));
+      const problems = labelAttributeNameProblems(opts.labelAttribute);
+      if (problems.length > 0)
+        throw new Error(`--label-attribute: ${problems.join('; ')} (give the attribute, not its metadata key)`);
+      let scan: ManifestScan;
+      try {
+        scan = await manifestStats(source, opts.labelAttribute, awsOptions(command));
+      } catch (error) {
+        if (!(error instanceof TextEncodingError)) throw error;
+        process.stderr.write(`mlw: ${error.message}\n`);
+        process.exitCode = STATS_EXIT.UNREADABLE;
+        return;
+      }
       const counters = scan.counters[opts.labelAttribute]!;
       process.stdout.write(
         `${opts.json ? JSON.stringify(statsJson(counters)) : statsText(source, opts.labelAttribute, counters)}\n`,
@@ -122,7 +160,13 @@ export function registerManifestCommands(program: Command): void {
         process.stderr.write(
           `mlw: ${scan.invalidCount} line(s) are not JSON objects and were not counted: ${describeInvalidLines(scan)}\n`,
         );
-        process.exitCode = 2;
+        process.exitCode = STATS_EXIT.UNREADABLE;
+      } else if (scan.absent.includes(opts.labelAttribute)) {
+        const found = scan.labelAttributesFound;
+        process.stderr.write(
+          `mlw: label attribute "${opts.labelAttribute}" appears on no line of ${source}; ${found.length > 0 ? `label attributes found: ${found.join(', ')}` : 'no line carries a label attribute (an input manifest?)'}\n`,
+        );
+        process.exitCode = STATS_EXIT.ATTRIBUTE_NOT_FOUND;
       }
     });
 
@@ -171,7 +215,11 @@ export function registerManifestCommands(program: Command): void {
 
         const found = new ProblemList();
         const labelsSource = await openSource(opts.labels, aws);
-        const table = await readLabelTable(readLines(labelsSource.body, { gunzip: labelsSource.gzip }), classes, found);
+        const table = await readLabelTable(
+          readLineBatches(labelsSource.body, { gunzip: labelsSource.gzip, what: opts.labels }),
+          classes,
+          found,
+        );
         const options = {
           labelAttributeName: opts.labelAttribute,
           classes,
@@ -185,7 +233,11 @@ export function registerManifestCommands(program: Command): void {
         const check = await openSource(opts.manifest, aws);
         const progress = createProgress('checking', check.size ?? 0);
         const dry = await importLabels(
-          readJsonLines(check.body, { gunzip: check.gzip, onBytes: (b) => progress.update(b) }),
+          readJsonLineBatches(check.body, {
+            gunzip: check.gzip,
+            what: opts.manifest,
+            onBytes: (b) => progress.update(b),
+          }),
           table,
           options,
           () => undefined,
@@ -195,8 +247,11 @@ export function registerManifestCommands(program: Command): void {
 
         const out = opts.output ? createWriteStream(opts.output) : process.stdout;
         const write = await openSource(opts.manifest, aws);
-        const report = await importLabels(readJsonLines(write.body, { gunzip: write.gzip }), table, options, (text) =>
-          writeLine(out, text),
+        const report = await importLabels(
+          readJsonLineBatches(write.body, { gunzip: write.gzip, what: opts.manifest }),
+          table,
+          options,
+          (text) => writeLine(out, text),
         );
         if (opts.output)
           await new Promise<void>((resolve, reject) =>

@@ -10,7 +10,7 @@ import { type Command } from 'commander';
 import { REVIEWER_GROUP } from '../../lambdas/review-portal/contract';
 import { queueStats } from '../../lambdas/review-portal/core/stats';
 import { TaskStore } from '../../lambdas/review-portal/store/task-store';
-import { type ReviewBatch } from '../../lambdas/shared/review';
+import { type ReviewBatch } from '../../lambdas/review/contract';
 import { awsOptions, clientConfig, optionOrStackOutput } from '../aws';
 
 /** Default name of the deployed review portal stack. */
@@ -104,7 +104,7 @@ export function registerReviewCommands(program: Command): void {
     .description(
       'Create review tasks from a JSON file: one batch {id, input} or a list of them (re-running creates nothing twice)',
     )
-    .argument('<file>', 'JSON file of ReviewBatch objects (lambdas/shared/review.ts)')
+    .argument('<file>', 'JSON file of ReviewBatch objects (lambdas/review/contract.ts)')
     .option('--table <name>', 'task table (default: stack output TaskTableName)')
     .action(async (file: string, opts: { table?: string }, command: Command) => {
       const aws = awsOptions(command);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { ValidationError, awsErrorName, describeError } from '../shared/errors';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
-import { type ReviewCompletedDetail } from '../shared/review';
+import { type ReviewCompletedDetail } from '../review/contract';
 import { parseS3Uri } from '../shared/s3';
 import { AL_ENV, AL_METRICS, DATA_PREFIX } from './contract';
 import { consolidate, parseReviewOutput, trainingCsvByClassifier, trainingDataKey } from './core/consolidate';

@@ -3,7 +3,7 @@ import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/par
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
-import { readJsonLines } from '../shared/jsonl';
+import { readJsonLineBatches } from '../shared/jsonl';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { openS3Object } from '../shared/s3';
 import { EXAMPLE_ENV, EXAMPLE_METRICS } from './contract';
@@ -24,7 +24,13 @@ export const handler = async (event: unknown): Promise<void> => {
   const key = detail.object.key;
   try {
     const object = await openS3Object(s3, { bucket: detail.bucket.name, key, versionId: detail.object['version-id'] });
-    const summary = await summarize(readJsonLines(object.body, { gunzip: key.endsWith('.gz') }));
+    const summary = await summarize(
+      readJsonLineBatches(object.body, {
+        gunzip: key.endsWith('.gz'),
+        keepBlankLines: true,
+        what: `s3://${detail.bucket.name}/${key}`,
+      }),
+    );
     await s3.send(
       new PutObjectCommand({
         Bucket: env()[EXAMPLE_ENV.BUCKET],

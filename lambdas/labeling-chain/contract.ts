@@ -1,6 +1,7 @@
 /**
  * Contract of the Ground Truth job chain, shared by the construct (lib/) and the handlers, zero imports: tag keys,
- * metric names, the state-machine input fields and the Regions' built-in task Lambda accounts.
+ * metric names, the state-machine input fields, the Regions' built-in task Lambda accounts and the table of Ground
+ * Truth task types ({@link GROUND_TRUTH_TASK_TYPES}) every task-type rule is derived from.
  */
 
 /** Tag that opts a labeling job into auto-continue (value `true`). */
@@ -66,3 +67,237 @@ export const BUILT_IN_TASK_LAMBDA_ACCOUNTS: Readonly<Record<string, string>> = {
   'ap-southeast-1': '377565633583',
   'ap-southeast-2': '454466003867',
 };
+
+/** The Regions where Ground Truth's built-in `PRE-`/`ACS-` task Lambdas exist (every built-in task type has all of them). */
+export const BUILT_IN_TASK_LAMBDA_REGIONS: readonly string[] = Object.keys(BUILT_IN_TASK_LAMBDA_ACCOUNTS);
+
+/** How a task type stores a data object's label in the output manifest line. */
+export type LabelStorage =
+  /** The label itself is the value of `<LabelAttributeName>` (a class index, boxes, entities, …). */
+  | 'inline'
+  /** `<LabelAttributeName>` (ending in `-ref`) holds the S3 URI of a file with the label (a mask, a sequence file). */
+  | 'reference'
+  /** Custom task types decide themselves. */
+  | 'either';
+
+/** What a task type requires of the end of `LabelAttributeName`. */
+export type RefSuffixRule = 'required' | 'forbidden' | 'any';
+
+/** Built-in automated data labeling algorithms (`labeling-job-algorithm-specification/<name>`). */
+export type AutoLabelingAlgorithm =
+  'image-classification' | 'object-detection' | 'semantic-segmentation' | 'text-classification';
+
+/** One Ground Truth task type. */
+export interface GroundTruthTaskType {
+  /** The name in the built-in Lambda names `PRE-<name>` and `ACS-<name>`; `Custom` for custom workflows. */
+  readonly name: string;
+  /** As the SageMaker Developer Guide names it. */
+  readonly title: string;
+  readonly modality: 'image' | 'text' | 'video' | 'video-frame' | '3d-point-cloud' | 'custom';
+  /** `labeling` creates labels; `verification` and `adjustment` review another job's labels (a new attribute). */
+  readonly kind: 'labeling' | 'verification' | 'adjustment' | 'custom';
+  readonly labels: LabelStorage;
+  /** `LabelAttributeName` must end with `-ref` (`required`), must not (`forbidden`), or either (`any`). */
+  readonly refSuffix: RefSuffixRule;
+  /** The built-in algorithm when the task type supports automated data labeling. */
+  readonly autoLabeling?: AutoLabelingAlgorithm;
+  /** The chain continues jobs of this task type (same label attribute, previous output manifest). */
+  readonly chainable: boolean;
+  /** Longest `HumanTaskConfig.TaskTimeLimitInSeconds`. */
+  readonly maxTaskTimeLimitSeconds: number;
+}
+
+/** 8 hours: the task time limit of image, text and custom labeling jobs. */
+export const MAX_TASK_TIME_LIMIT_SECONDS = 28_800;
+/** 30 days: the task time limit of 3D point cloud and video frame labeling jobs (API reference, `HumanTaskConfig`). */
+export const MAX_LONG_TASK_TIME_LIMIT_SECONDS = 2_592_000;
+
+const IMAGE = { modality: 'image', maxTaskTimeLimitSeconds: MAX_TASK_TIME_LIMIT_SECONDS, chainable: true } as const;
+const TEXT = { modality: 'text', maxTaskTimeLimitSeconds: MAX_TASK_TIME_LIMIT_SECONDS, chainable: true } as const;
+const FRAMES = {
+  modality: 'video-frame',
+  maxTaskTimeLimitSeconds: MAX_LONG_TASK_TIME_LIMIT_SECONDS,
+  chainable: true,
+} as const;
+const POINTS = {
+  modality: '3d-point-cloud',
+  maxTaskTimeLimitSeconds: MAX_LONG_TASK_TIME_LIMIT_SECONDS,
+  chainable: true,
+} as const;
+const INLINE = { labels: 'inline', refSuffix: 'forbidden' } as const;
+const REFERENCE = { labels: 'reference', refSuffix: 'required' } as const;
+
+/**
+ * Ground Truth's task types, one row each, written from the SageMaker Developer Guide and API reference
+ * (`HumanTaskConfig.PreHumanTaskLambdaArn` / `AnnotationConsolidationLambdaArn` list the built-in Lambdas and their
+ * Regions; `CreateLabelingJob.LabelAttributeName` lists the task types whose attribute must end with `-ref`, every
+ * other one must not; "Automate data labeling" lists the four task types with a built-in algorithm; the task time
+ * limit is 8 hours for image and text jobs and 30 days for 3D point cloud and video frame jobs). Every task-type rule
+ * of the chain (label attribute suffix, auto-labeling, time limit, which Lambdas a job may name) and the deploy-time
+ * Lambda mapping read this table.
+ *
+ * Notes: label verification of semantic segmentation stores a verdict, not a mask, so its attribute must not end with
+ * `-ref`; 3D point cloud object detection stores its cuboids inline (it is not in the `-ref` list); 3D-2D object
+ * tracking jobs run with the 3D point cloud object tracking Lambdas and worker UI, so they follow that row; video
+ * classification is a video job but not a video *frame* job, so it keeps the 8-hour limit.
+ */
+export const GROUND_TRUTH_TASK_TYPES: readonly GroundTruthTaskType[] = [
+  {
+    name: 'ImageMultiClass',
+    title: 'Image classification (single label)',
+    kind: 'labeling',
+    ...IMAGE,
+    ...INLINE,
+    autoLabeling: 'image-classification',
+  },
+  {
+    name: 'ImageMultiClassMultiLabel',
+    title: 'Image classification (multi-label)',
+    kind: 'labeling',
+    ...IMAGE,
+    ...INLINE,
+  },
+  {
+    name: 'BoundingBox',
+    title: 'Bounding box',
+    kind: 'labeling',
+    ...IMAGE,
+    ...INLINE,
+    autoLabeling: 'object-detection',
+  },
+  {
+    name: 'SemanticSegmentation',
+    title: 'Semantic segmentation',
+    kind: 'labeling',
+    ...IMAGE,
+    ...REFERENCE,
+    autoLabeling: 'semantic-segmentation',
+  },
+  {
+    name: 'VerificationBoundingBox',
+    title: 'Label verification (bounding box)',
+    kind: 'verification',
+    ...IMAGE,
+    ...INLINE,
+  },
+  {
+    name: 'VerificationSemanticSegmentation',
+    title: 'Label verification (semantic segmentation)',
+    kind: 'verification',
+    ...IMAGE,
+    ...INLINE,
+  },
+  { name: 'AdjustmentBoundingBox', title: 'Label adjustment (bounding box)', kind: 'adjustment', ...IMAGE, ...INLINE },
+  {
+    name: 'AdjustmentSemanticSegmentation',
+    title: 'Label adjustment (semantic segmentation)',
+    kind: 'adjustment',
+    ...IMAGE,
+    ...REFERENCE,
+  },
+  {
+    name: 'TextMultiClass',
+    title: 'Text classification (single label)',
+    kind: 'labeling',
+    ...TEXT,
+    ...INLINE,
+    autoLabeling: 'text-classification',
+  },
+  {
+    name: 'TextMultiClassMultiLabel',
+    title: 'Text classification (multi-label)',
+    kind: 'labeling',
+    ...TEXT,
+    ...INLINE,
+  },
+  { name: 'NamedEntityRecognition', title: 'Named entity recognition', kind: 'labeling', ...TEXT, ...INLINE },
+  {
+    name: 'VideoMultiClass',
+    title: 'Video classification',
+    kind: 'labeling',
+    modality: 'video',
+    maxTaskTimeLimitSeconds: MAX_TASK_TIME_LIMIT_SECONDS,
+    chainable: true,
+    ...INLINE,
+  },
+  { name: 'VideoObjectDetection', title: 'Video frame object detection', kind: 'labeling', ...FRAMES, ...REFERENCE },
+  { name: 'VideoObjectTracking', title: 'Video frame object tracking', kind: 'labeling', ...FRAMES, ...REFERENCE },
+  {
+    name: 'AdjustmentVideoObjectDetection',
+    title: 'Video frame object detection adjustment',
+    kind: 'adjustment',
+    ...FRAMES,
+    ...REFERENCE,
+  },
+  {
+    name: 'AdjustmentVideoObjectTracking',
+    title: 'Video frame object tracking adjustment',
+    kind: 'adjustment',
+    ...FRAMES,
+    ...REFERENCE,
+  },
+  {
+    name: '3DPointCloudObjectDetection',
+    title: '3D point cloud object detection',
+    kind: 'labeling',
+    ...POINTS,
+    ...INLINE,
+  },
+  {
+    name: '3DPointCloudObjectTracking',
+    title: '3D point cloud object tracking (and 3D-2D object tracking)',
+    kind: 'labeling',
+    ...POINTS,
+    ...REFERENCE,
+  },
+  {
+    name: '3DPointCloudSemanticSegmentation',
+    title: '3D point cloud semantic segmentation',
+    kind: 'labeling',
+    ...POINTS,
+    ...REFERENCE,
+  },
+  {
+    name: 'Adjustment3DPointCloudObjectDetection',
+    title: '3D point cloud object detection adjustment',
+    kind: 'adjustment',
+    ...POINTS,
+    ...INLINE,
+  },
+  {
+    name: 'Adjustment3DPointCloudObjectTracking',
+    title: '3D point cloud object tracking adjustment',
+    kind: 'adjustment',
+    ...POINTS,
+    ...REFERENCE,
+  },
+  {
+    name: 'Adjustment3DPointCloudSemanticSegmentation',
+    title: '3D point cloud semantic segmentation adjustment',
+    kind: 'adjustment',
+    ...POINTS,
+    ...REFERENCE,
+  },
+  {
+    name: 'Custom',
+    title: 'Custom labeling workflow (your own pre- and post-annotation Lambdas)',
+    kind: 'custom',
+    modality: 'custom',
+    labels: 'either',
+    refSuffix: 'any',
+    chainable: true,
+    maxTaskTimeLimitSeconds: MAX_TASK_TIME_LIMIT_SECONDS,
+  },
+];
+
+/**
+ * The deploy-time lookup of the built-in task Lambdas (a `CfnMapping`, `Fn::FindInMap` by Region), derived from the
+ * table: for each Region where Ground Truth has them, the account that owns `PRE-<name>` and `ACS-<name>` of every
+ * built-in task type of {@link GROUND_TRUTH_TASK_TYPES}.
+ */
+export const BUILT_IN_TASK_LAMBDA_MAPPING: Readonly<Record<string, { readonly account: string }>> = Object.fromEntries(
+  BUILT_IN_TASK_LAMBDA_REGIONS.map((region) => [region, { account: BUILT_IN_TASK_LAMBDA_ACCOUNTS[region]! }]),
+);
+
+/** The row of custom labeling workflows (task Lambdas that are not Ground Truth's built-ins). */
+export const CUSTOM_TASK_TYPE_NAME = 'Custom';

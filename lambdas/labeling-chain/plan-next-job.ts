@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { awsErrorName } from '../shared/errors';
-import { readJsonLines } from '../shared/jsonl';
+import { readJsonLineBatches } from '../shared/jsonl';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { openS3Object, parseS3Uri } from '../shared/s3';
 import { LABELING_CHAIN_METRICS } from './contract';
@@ -23,7 +23,10 @@ const openManifest: ManifestOpener = async (uri) => {
   const location = parseS3Uri(uri);
   try {
     const object = await openS3Object(s3, location);
-    return readJsonLines(object.body, { gunzip: uri.endsWith('.gz') || object.contentEncoding === 'gzip' });
+    return readJsonLineBatches(object.body, {
+      gunzip: uri.endsWith('.gz') || object.contentEncoding === 'gzip',
+      what: `manifest ${uri}`,
+    });
   } catch (error) {
     if (awsErrorName(error) === 'NoSuchKey') return undefined;
     throw error;

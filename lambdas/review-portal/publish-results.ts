@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { RetryableError } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../shared/review';
+import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../review/contract';
 import { formatS3Uri } from '../shared/s3';
 import { flushMetrics, setPortalDimension } from './api/metrics';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';

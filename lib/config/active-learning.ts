@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '../../lambdas/active-learning/contract';
-import { REVIEW_BACKEND_KINDS } from '../../lambdas/shared/review';
-import { A2I_CONTENT_CLASSIFIERS } from '../../lambdas/shared/review-backends/contract';
+import { A2I_CONTENT_CLASSIFIERS, REVIEW_BACKEND_KINDS } from '../../lambdas/review/contract';
 import { arn, bool, int, num, stringList } from './schema-helpers';
 
 const categoryName = z

@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { type A2iContentClassifier } from '../../lambdas/shared/review-backends/contract';
+import { type A2iContentClassifier } from '../../lambdas/review/contract';
 import { type ActiveLearningConfig } from '../config/active-learning';
 import { type IReviewBackend } from '../shared/review-backend';
 import { A2iReview, ActiveLearningLoop, type ClassifierEndpointOptions } from '../constructs/active-learning';

@@ -10,7 +10,7 @@ import {
   TASK_TABLE,
   type WebConfig,
 } from '../../lambdas/review-portal/contract';
-import { type ReviewBatch, type ReviewItem } from '../../lambdas/shared/review';
+import { type ReviewBatch, type ReviewItem } from '../../lambdas/review/contract';
 import { lambdaContext } from './lambda-context';
 
 /** Create the task table in dynalite exactly as the construct defines it (key, sparse queue index, projection). */
@@ -90,7 +90,7 @@ export function testToken(user: TestUser, expiresInSeconds = 3600): string {
   return `${b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64url(JSON.stringify(claims))}.test`;
 }
 
-/** Claims as the REST API Cognito authorizer hands them to Lambda (every value a string). */
+/** Claims as the REST API Cognito authorizer hands them to Lambda (every value a string; groups joined by commas). */
 export function authorizerClaims(user: TestUser): Record<string, string> {
   return {
     sub: user.sub,
@@ -112,11 +112,13 @@ export function apiEvent(options: {
   headers?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const claims = options.claims ?? (options.user ? authorizerClaims(options.user) : undefined);
+  // API Gateway passes the Authorization header it verified (the ID token) on to the function.
+  const authorization = options.user ? { Authorization: testToken(options.user) } : {};
   return {
     resource: options.resource,
     path: options.path,
     httpMethod: options.method,
-    headers: options.headers ?? {},
+    headers: options.headers ?? authorization,
     multiValueHeaders: {},
     queryStringParameters: null,
     multiValueQueryStringParameters: null,

@@ -145,7 +145,8 @@ describe('the synthesized labeling-chain state machine (aws-local-stepfunctions)
   it('nothing to label: stops with a summary and creates nothing', async () => {
     setUp(
       [],
-      { LabelingJobStatus: 'Completed' },
+      // The job's own counters agree with its two-line manifest (the planner reconciles them).
+      { LabelingJobStatus: 'Completed', LabelCounters: { TotalLabeled: 2, FailedNonRetryableError: 0, Unlabeled: 0 } },
       '{"source-ref":"s3://b/1","animal":0}\n{"source-ref":"s3://b/2","animal":1}\n',
     );
     const summary = (await run({ jobName: PARENT })) as ChainSummary;

@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_events as events } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { REVIEW_PORTAL_METRICS, REVIEW_ROUTES } from '../../lambdas/review-portal/contract';
-import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../lambdas/shared/review';
+import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../lambdas/review/contract';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { ReviewPortal, type ReviewPortalProps } from '../../lib/constructs/review-portal';
 import { HandlerFunction } from '../../lib/shared/handler-function';

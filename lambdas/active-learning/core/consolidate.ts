@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
-import { type HumanAnswer, type HumanReviewOutput, type ReviewItem, itemIndexOfAnswerField } from '../../shared/review';
+import {
+  type HumanAnswer,
+  type HumanReviewOutput,
+  type ReviewItem,
+  itemIndexOfAnswerField,
+} from '../../review/contract';
 import { CLASSIFIER_NAME_PATTERN, DATA_PREFIX } from '../contract';
 import { LABEL_DELIMITER, trainingRow } from './csv';
 

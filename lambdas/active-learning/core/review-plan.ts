@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../shared/review';
+import { type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../review/contract';
 import { LIMITS } from '../contract';
 import { type FeedbackRecord, dropUndefined } from './records';
 

@@ -1,4 +1,5 @@
-import type { JsonLine } from '../../shared/jsonl';
+import { type JsonLine, type JsonLineBatches, notAnObject } from '../../shared/jsonl';
+import type { TextLine } from '../../shared/text';
 import { isManifestLine, labelState, metadataKey, type ManifestLine } from './manifest';
 
 /** Task types whose labels `import-labels` writes (single-label classification). */
@@ -86,47 +87,54 @@ export function splitCsvLine(line: string): string[] | undefined {
  * malformed rows and conflicting duplicates are collected together in `problems`.
  */
 export async function readLabelTable(
-  lines: AsyncIterable<{ lineNumber: number; text: string }>,
+  batches: AsyncIterable<readonly TextLine[]>,
   classes: readonly string[],
   problems: ProblemList,
 ): Promise<LabelTable> {
   const known = new Set(classes);
   const table: LabelTable = new Map();
   let first = true;
-  for await (const { lineNumber, text } of lines) {
+  for await (const batch of batches) for (const line of batch) readLabelLine(line);
+  return table;
+
+  function readLabelLine({ lineNumber, text, error }: TextLine): void {
+    if (error !== undefined) {
+      problems.add(`labels line ${lineNumber}: ${error}`);
+      first = false;
+      return;
+    }
     const fields = splitCsvLine(text);
     if (first) {
       first = false;
-      if (fields?.[0]?.trim().toLowerCase() === 'source-ref' && fields[1]?.trim().toLowerCase() === 'label') continue;
+      if (fields?.[0]?.trim().toLowerCase() === 'source-ref' && fields[1]?.trim().toLowerCase() === 'label') return;
     }
     if (!fields || fields.length !== 2) {
       problems.add(
         `labels line ${lineNumber}: expected two fields "source-ref,label", got ${fields ? fields.length : 'an unclosed quote'}`,
       );
-      continue;
+      return;
     }
     const source = fields[0]!.trim();
     const className = fields[1]!.trim();
     if (source === '') {
       problems.add(`labels line ${lineNumber}: empty source-ref`);
-      continue;
+      return;
     }
     if (!known.has(className)) {
       problems.add(
         `labels line ${lineNumber}: unknown class "${className}" for ${source} (classes: ${classes.join(', ')})`,
       );
-      continue;
+      return;
     }
     const previous = table.get(source);
     if (previous && previous.className !== className) {
       problems.add(
         `labels line ${lineNumber}: ${source} is labeled "${className}" here and "${previous.className}" on line ${previous.lineNumber}`,
       );
-      continue;
+      return;
     }
     if (!previous) table.set(source, { className, lineNumber });
   }
-  return table;
 }
 
 /** What an import did (or would do). */
@@ -162,7 +170,7 @@ export function groundTruthDate(date: Date): string {
  * `problems` receives the label table's problems too; labels whose source never appeared are added at the end.
  */
 export async function importLabels(
-  lines: AsyncIterable<JsonLine>,
+  batches: JsonLineBatches,
   labels: LabelTable,
   options: ImportLabelsOptions,
   write: (text: string) => void | Promise<void>,
@@ -173,11 +181,17 @@ export async function importLabels(
   const attribute = options.labelAttributeName;
   const metadataName = metadataKey(attribute);
   const creationDate = groundTruthDate(options.now);
-  for await (const line of lines) {
+  for await (const batch of batches) for (const line of batch) await importLine(line);
+  for (const [source, { lineNumber }] of labels) {
+    if (!seen.has(source)) problems.add(`labels line ${lineNumber}: ${source} is not in the manifest`);
+  }
+  return report;
+
+  async function importLine(line: JsonLine): Promise<void> {
     report.lines += 1;
     if (!line.ok || !isManifestLine(line.value)) {
-      problems.add(`manifest line ${line.lineNumber}: ${line.ok ? 'not a JSON object' : line.error}`);
-      continue;
+      problems.add(`manifest line ${line.lineNumber}: ${line.ok ? notAnObject(line.value) : line.error}`);
+      return;
     }
     const value = line.value;
     const source = sourceOf(value);
@@ -185,14 +199,14 @@ export async function importLabels(
     if (source === undefined || label === undefined) {
       report.unchanged += 1;
       await write(line.text);
-      continue;
+      return;
     }
     seen.add(source);
     if (!options.overwrite && labelState(value, attribute).kind === 'labeled') {
       problems.add(
         `manifest line ${line.lineNumber}: ${source} is already labeled for "${attribute}" (use --overwrite to replace it)`,
       );
-      continue;
+      return;
     }
     const classIndex = options.classes.indexOf(label.className);
     const merged: ManifestLine = {
@@ -210,8 +224,4 @@ export async function importLabels(
     report.imported += 1;
     await write(JSON.stringify(merged));
   }
-  for (const [source, { lineNumber }] of labels) {
-    if (!seen.has(source)) problems.add(`labels line ${lineNumber}: ${source} is not in the manifest`);
-  }
-  return report;
 }

@@ -1,4 +1,4 @@
-import type { JsonLine } from '../../shared/jsonl';
+import { isJsonObject, type JsonLineBatches, notAnObject } from '../../shared/jsonl';
 
 /**
  * The one streaming Ground Truth manifest core, shared by the planning Lambda and `mlw manifest stats`.
@@ -48,9 +48,7 @@ export type LabelState =
 export type ManifestLine = Record<string, unknown>;
 
 /** True for a plain JSON object. */
-export function isManifestLine(value: unknown): value is ManifestLine {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export const isManifestLine: (value: unknown) => value is ManifestLine = isJsonObject;
 
 /** The metadata key of a label attribute: `<LAN>-metadata`. */
 export function metadataKey(labelAttributeName: string): string {
@@ -120,45 +118,81 @@ export interface InvalidLine {
   readonly error: string;
 }
 
+/** Label attribute names {@link scanManifest} lists when a requested attribute appears on no line. */
+export const MAX_LISTED_LABEL_ATTRIBUTES = 20;
+
 /** The result of {@link scanManifest}. */
 export interface ManifestScan {
   /** Non-empty lines read (valid or not). */
   lines: number;
-  /** Lines that are not JSON objects. */
+  /** Lines that are not JSON objects (not UTF-8, not JSON, or JSON that is not an object). */
   invalidCount: number;
   /** The first {@link MAX_LISTED_INVALID_LINES} invalid lines with their numbers. */
   invalid: InvalidLine[];
   /** Counters per requested label attribute. */
   counters: Record<string, LabelCounters>;
+  /** Requested attributes that appear on no line (neither `<LAN>` nor `<LAN>-metadata`). */
+  absent: string[];
+  /**
+   * When an attribute is absent: the label attributes the manifest does carry (keys with a `-metadata` companion),
+   * at most {@link MAX_LISTED_LABEL_ATTRIBUTES}, in the order first seen.
+   */
+  labelAttributesFound: string[];
 }
 
+const METADATA_SUFFIX = '-metadata';
+
 /**
- * Stream a manifest once and count every requested label attribute. Memory stays flat: one line at a time, plus at
- * most {@link MAX_FAILURE_REASONS} reasons per attribute and {@link MAX_LISTED_INVALID_LINES} invalid lines.
+ * Stream a manifest once and count every requested label attribute. Memory stays flat: one batch of lines at a time,
+ * plus at most {@link MAX_FAILURE_REASONS} reasons per attribute, {@link MAX_LISTED_INVALID_LINES} invalid lines and
+ * {@link MAX_LISTED_LABEL_ATTRIBUTES} attribute names.
  */
 export async function scanManifest(
-  lines: AsyncIterable<JsonLine>,
+  batches: JsonLineBatches,
   labelAttributeNames: readonly string[],
 ): Promise<ManifestScan> {
   const attributes = [...new Set(labelAttributeNames)];
+  const counters = attributes.map(() => emptyCounters());
+  const metadataKeys = attributes.map(metadataKey);
+  const seen = attributes.map(() => false);
+  let unseen = attributes.length;
+  const found = new Set<string>();
   const scan: ManifestScan = {
     lines: 0,
     invalidCount: 0,
     invalid: [],
-    counters: Object.fromEntries(attributes.map((name) => [name, emptyCounters()])),
+    counters: Object.fromEntries(attributes.map((name, i) => [name, counters[i]!])),
+    absent: [],
+    labelAttributesFound: [],
   };
-  for await (const line of lines) {
-    scan.lines += 1;
-    const error = !line.ok ? line.error : isManifestLine(line.value) ? undefined : 'not a JSON object';
-    if (error !== undefined || !line.ok) {
-      scan.invalidCount += 1;
-      if (scan.invalid.length < MAX_LISTED_INVALID_LINES)
-        scan.invalid.push({ lineNumber: line.lineNumber, error: error ?? 'invalid' });
-      continue;
+  for await (const batch of batches) {
+    for (const line of batch) {
+      scan.lines += 1;
+      if (!line.ok || !isManifestLine(line.value)) {
+        scan.invalidCount += 1;
+        if (scan.invalid.length < MAX_LISTED_INVALID_LINES)
+          scan.invalid.push({ lineNumber: line.lineNumber, error: line.ok ? notAnObject(line.value) : line.error });
+        continue;
+      }
+      const value = line.value;
+      for (let i = 0; i < attributes.length; i += 1) {
+        countLine(counters[i]!, labelState(value, attributes[i]!));
+        if (!seen[i] && (attributes[i]! in value || metadataKeys[i]! in value)) {
+          seen[i] = true;
+          unseen -= 1;
+        }
+      }
+      // Only while an attribute is still missing: remember which label attributes the lines carry instead.
+      if (unseen > 0 && found.size < MAX_LISTED_LABEL_ATTRIBUTES) {
+        for (const key in value) {
+          if (key.endsWith(METADATA_SUFFIX) && key.length > METADATA_SUFFIX.length)
+            found.add(key.slice(0, -METADATA_SUFFIX.length));
+        }
+      }
     }
-    const value = line.value as ManifestLine;
-    for (const name of attributes) countLine(scan.counters[name]!, labelState(value, name));
   }
+  scan.absent = attributes.filter((_, i) => !seen[i]);
+  if (scan.absent.length > 0) scan.labelAttributesFound = [...found].slice(0, MAX_LISTED_LABEL_ATTRIBUTES);
   return scan;
 }
 

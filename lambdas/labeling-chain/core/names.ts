@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { type GroundTruthTaskType } from '../contract';
+import { refSuffixProblems } from './task-types';
 
 /** Labeling job names: 1–63 characters, letters, digits and single hyphens between them. */
 export const JOB_NAME_PATTERN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
@@ -20,11 +22,11 @@ export function jobNameProblems(name: string): string[] {
 }
 
 /**
- * Problems with a label attribute name (empty when valid).
- * @param taskType the built-in task type (`SemanticSegmentation`, `ImageMultiClass`, …) when known: semantic
- *   segmentation requires the `-ref` suffix, every other task forbids it.
+ * Problems with a label attribute name (empty when valid): the naming rules every job shares, plus the `-ref` rule of
+ * the task type when it is known (from the task-type table: e.g. video frame and 3D point cloud tracking labels must end
+ * with `-ref`, classification labels must not).
  */
-export function labelAttributeNameProblems(name: string, taskType?: string): string[] {
+export function labelAttributeNameProblems(name: string, taskType?: GroundTruthTaskType): string[] {
   const problems: string[] = [];
   if (name.length === 0 || name.length > MAX_LABEL_ATTRIBUTE_NAME_LENGTH) {
     problems.push(`label attribute name "${name}" must have 1 to ${MAX_LABEL_ATTRIBUTE_NAME_LENGTH} characters`);
@@ -36,25 +38,8 @@ export function labelAttributeNameProblems(name: string, taskType?: string): str
   if (name.endsWith('-metadata')) problems.push(`label attribute name "${name}" must not end with "-metadata"`);
   if (name === 'source' || name === 'source-ref')
     problems.push(`label attribute name "${name}" is reserved for the data object`);
-  if (taskType !== undefined) {
-    const segmentation = isSemanticSegmentation(taskType);
-    if (segmentation && !name.endsWith('-ref')) {
-      problems.push(
-        `label attribute name "${name}" must end with "-ref" for the semantic segmentation task ${taskType}`,
-      );
-    }
-    if (!segmentation && name.endsWith('-ref')) {
-      problems.push(
-        `label attribute name "${name}" must not end with "-ref" (only semantic segmentation labels do; task ${taskType})`,
-      );
-    }
-  }
+  if (taskType !== undefined) problems.push(...refSuffixProblems(name, taskType));
   return problems;
-}
-
-/** True for task types whose label is a mask image (`SemanticSegmentation`, `AdjustmentSemanticSegmentation`). */
-export function isSemanticSegmentation(taskType: string): boolean {
-  return taskType === 'SemanticSegmentation' || taskType === 'AdjustmentSemanticSegmentation';
 }
 
 const CHAIN_SUFFIX = /-chain-\d+-[0-9a-f]{6}$/;
@@ -76,40 +61,4 @@ export function childJobName(base: string, index: number, parentJobArn: string, 
     .slice(0, MAX_JOB_NAME_LENGTH - suffix.length)
     .replace(/-+$/, '');
   return `${trimmed || 'job'}${suffix}`;
-}
-
-/** A built-in Ground Truth task Lambda ARN, parsed. */
-export interface BuiltInLambdaArn {
-  readonly partition: string;
-  readonly region: string;
-  readonly account: string;
-  /** `PRE` (pre-annotation) or `ACS` (annotation consolidation). */
-  readonly kind: 'PRE' | 'ACS';
-  /** The task type, e.g. `ImageMultiClass`, `BoundingBox`, `SemanticSegmentation`. */
-  readonly taskType: string;
-}
-
-const BUILT_IN_ARN = /^arn:(aws[a-z-]*):lambda:([a-z0-9-]+):(\d{12}):function:(PRE|ACS)-([A-Za-z0-9]+)$/;
-
-/**
- * Parse `arn:aws:lambda:<region>:<account>:function:PRE-<TaskType>` (or `ACS-`). Returns undefined for anything else
- * (a custom task Lambda).
- */
-export function parseBuiltInLambdaArn(arn: string): BuiltInLambdaArn | undefined {
-  const match = BUILT_IN_ARN.exec(arn);
-  if (!match) return undefined;
-  const [, partition, region, account, kind, taskType] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    'PRE' | 'ACS',
-    string,
-  ];
-  return { partition, region, account, kind, taskType };
-}
-
-/** The ARN of a built-in task Lambda. */
-export function builtInLambdaArn(parts: BuiltInLambdaArn): string {
-  return `arn:${parts.partition}:lambda:${parts.region}:${parts.account}:function:${parts.kind}-${parts.taskType}`;
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
-import { AUTO_CONTINUE_TRIGGER, DEFAULT_MAX_CHAIN_LENGTH, MAX_CHAIN_LENGTH_LIMIT } from '../contract';
+import {
+  AUTO_CONTINUE_TRIGGER,
+  DEFAULT_MAX_CHAIN_LENGTH,
+  MAX_CHAIN_LENGTH_LIMIT,
+  MAX_LONG_TASK_TIME_LIMIT_SECONDS,
+} from '../contract';
 import { jobNameProblems, labelAttributeNameProblems } from './names';
 
 const s3Uri = z
@@ -23,8 +28,8 @@ export const overridesSchema = z
     taskKeywords: z.array(z.string().min(1).max(30)).min(1).max(5).optional(),
     maxConcurrentTaskCount: z.number().int().min(1).max(1000).optional(),
     numberOfHumanWorkersPerDataObject: z.number().int().min(1).max(9).optional(),
-    /** At most 28,800 seconds (8 hours); 3D point cloud and video tasks allow up to 604,800 (7 days). */
-    taskTimeLimitInSeconds: z.number().int().min(30).max(604_800).optional(),
+    /** At most the task type's limit (task-type table): 8 hours, or 30 days for 3D point cloud and video frame jobs. */
+    taskTimeLimitInSeconds: z.number().int().min(30).max(MAX_LONG_TASK_TIME_LIMIT_SECONDS).optional(),
     taskAvailabilityLifetimeInSeconds: z.number().int().min(60).max(864_000).optional(),
     maxHumanLabeledObjectCount: z.number().int().min(1).optional(),
     maxPercentageOfInputDatasetLabeled: z.number().int().min(1).max(100).optional(),

@@ -33,25 +33,63 @@ export function settingsFromEnv(): PortalSettings {
 export const logger = createLogger();
 export const metrics = createMetrics();
 
-/** Groups in Cognito claims: an array, or (REST API authorizer) a string such as `reviewers`, `a,b` or `[a b]`. */
-export function groupsOf(value: unknown): string[] {
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
-  if (typeof value !== 'string') return [];
-  return value
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/)
-    .filter((g) => g !== '');
+/** The payload of a JWT (no signature check: API Gateway's Cognito authorizer verified the token), or undefined. */
+function jwtPayload(token: string): Record<string, unknown> | undefined {
+  const payload = token.replace(/^Bearer\s+/i, '').split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const strings = (value: unknown[]): string[] => value.filter((v): v is string => typeof v === 'string');
+
+/**
+ * The caller's Cognito groups, exactly as Cognito issued them (a group name may contain a comma: Cognito allows any
+ * letter, mark, symbol, number or punctuation character).
+ *
+ * The ID token carries `cognito:groups` as a JSON array, but API Gateway's Cognito authorizer hands a REST API's Lambda
+ * proxy every claim as a string, the groups joined with commas (`"a,b"`), which cannot tell the groups `a` and `b` from
+ * one group `a,b`. So the groups are read, in order, from: an array in the claims (as other authorizers pass it); the
+ * verified ID token itself (the `Authorization` header API Gateway checked), when its `sub`, `iss` and `jti` are the
+ * authorizer's; else the flattened string counts as one group name (exact match only: a user in several groups is
+ * then refused rather than guessed at).
+ */
+export function groupsOf(
+  claims: Readonly<Record<string, unknown>>,
+  headers: Readonly<Record<string, string | undefined>> | null = {},
+): string[] {
+  const claimed = claims['cognito:groups'];
+  if (Array.isArray(claimed)) return strings(claimed);
+  const authorization = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const token = authorization ? jwtPayload(authorization) : undefined;
+  const sameToken =
+    token !== undefined &&
+    token.sub === claims.sub &&
+    (claims.iss === undefined || token.iss === claims.iss) &&
+    (claims.jti === undefined || token.jti === claims.jti);
+  if (sameToken) {
+    const groups = token['cognito:groups'];
+    return Array.isArray(groups) ? strings(groups) : [];
+  }
+  return typeof claimed === 'string' && claimed !== '' ? [claimed] : [];
 }
 
 /**
  * The reviewer behind a request: the Cognito authorizer's claims (`sub`, `email`, `iss`, `cognito:groups`).
- * @throws ForbiddenError when the user is not in the reviewers group (or the request carries no claims).
+ * @throws ForbiddenError when the user is not in the reviewers group (exact name, see {@link groupsOf}) or the request
+ *   carries no claims.
  */
-export function reviewerOf(event: Pick<APIGatewayProxyEvent, 'requestContext'>, group: string): Reviewer {
+export function reviewerOf(event: Pick<APIGatewayProxyEvent, 'requestContext' | 'headers'>, group: string): Reviewer {
   const claims = (event.requestContext.authorizer?.claims ?? {}) as Record<string, unknown>;
   const sub = claims.sub;
   if (typeof sub !== 'string' || sub === '') throw new ForbiddenError('Sign in as a reviewer');
-  if (!groupsOf(claims['cognito:groups']).includes(group)) {
+  if (!groupsOf(claims, event.headers).includes(group)) {
     throw new ForbiddenError(`Your account is not in the ${group} group: ask an administrator to invite you`);
   }
   return {

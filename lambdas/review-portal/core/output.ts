@@ -1,4 +1,4 @@
-import { type HumanAnswer, type HumanReviewOutput, type ReviewCompletedDetail } from '../../shared/review';
+import { type HumanAnswer, type HumanReviewOutput, type ReviewCompletedDetail } from '../../review/contract';
 import { type TaskRecord, taskInput } from './task';
 
 /**

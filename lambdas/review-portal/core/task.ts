@@ -1,5 +1,5 @@
 import { ValidationError } from '../../shared/errors';
-import { type HumanAnswer, type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../shared/review';
+import { type HumanAnswer, type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../review/contract';
 import { OPEN_QUEUE, REVIEW_ERROR_CODES, TASK_ID_MAX_LENGTH, TASK_ID_PATTERN } from '../contract';
 import { InvalidAnswerError, ReviewConflictError } from './errors';
 
@@ -238,9 +238,10 @@ export function normalizeAnswers(
   const problems: string[] = [];
   const categories = new Set(input.categories);
   const fields = new Set(input.items.map((item) => `textCategory${item.index}`));
+  const expected = describeFields(input.items.length);
   const out: Record<string, string> = {};
   for (const key of Object.keys(answers)) {
-    if (!fields.has(key)) problems.push(`${key}: not an item of this task (expected ${[...fields].join(', ')})`);
+    if (!fields.has(key)) problems.push(`${key}: not an item of this task (expected ${expected})`);
   }
   for (const item of [...input.items].sort((a, b) => a.index - b.index)) {
     const field = `textCategory${item.index}`;
@@ -274,8 +275,32 @@ export function normalizeAnswers(
     const chosen = new Set(labels as string[]);
     out[field] = input.categories.filter((c) => chosen.has(c)).join('|');
   }
-  if (problems.length > 0) throw new InvalidAnswerError('The answers do not fit this task', problems);
+  if (problems.length > 0) {
+    const listed = capProblems(problems);
+    throw new InvalidAnswerError(
+      problems.length > MAX_LISTED_ANSWER_PROBLEMS
+        ? `The answers do not fit this task (${problems.length} problems, the first ${MAX_LISTED_ANSWER_PROBLEMS} listed)`
+        : 'The answers do not fit this task',
+      listed,
+    );
+  }
   return out;
+}
+
+/** Answer problems listed one by one in a 400; beyond them only a count (an answer never outgrows its request). */
+export const MAX_LISTED_ANSWER_PROBLEMS = 10;
+
+/** The first {@link MAX_LISTED_ANSWER_PROBLEMS} problems, then `… and N more problems`. */
+export function capProblems(problems: readonly string[]): string[] {
+  if (problems.length <= MAX_LISTED_ANSWER_PROBLEMS) return [...problems];
+  const more = problems.length - MAX_LISTED_ANSWER_PROBLEMS;
+  return [...problems.slice(0, MAX_LISTED_ANSWER_PROBLEMS), `… and ${more} more problem${more === 1 ? '' : 's'}`];
+}
+
+/** The answer fields of a task with `count` items, compactly: `textCategory0, textCategory1` or `textCategory0 … textCategory9`. */
+function describeFields(count: number): string {
+  if (count <= 3) return Array.from({ length: count }, (_, i) => `textCategory${i}`).join(', ');
+  return `textCategory0 … textCategory${count - 1}`;
 }
 
 function sameContent(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {

@@ -1,7 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, awsErrorName } from '../../shared/errors';
-import { type ReviewBatch, type ReviewStartResult } from '../../shared/review';
+import { type ReviewBatch, type ReviewStartResult } from '../../review/contract';
 import { OPEN_QUEUE, TASK_TABLE } from '../contract';
 import { TaskNotFoundError } from '../core/errors';
 import {

@@ -14,8 +14,12 @@ import {
   aws_sagemaker as sagemaker,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { A2I_STATUS_DETAIL_TYPE, REVIEW_ENV } from '../../../lambdas/shared/review';
-import { A2I_ENV, type A2iContentClassifier } from '../../../lambdas/shared/review-backends/contract';
+import {
+  A2I_ENV,
+  A2I_STATUS_DETAIL_TYPE,
+  type A2iContentClassifier,
+  REVIEW_ENV,
+} from '../../../lambdas/review/contract';
 import { validatePattern, validateRange } from '../../shared/errors';
 import { WorkflowProvider } from '../../shared/custom-resource';
 import { grantObjects } from '../../shared/grants';

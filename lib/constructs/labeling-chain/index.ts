@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import {
   AUTO_CONTINUE_STATUSES,
   AUTO_CONTINUE_TRIGGER,
-  BUILT_IN_TASK_LAMBDA_ACCOUNTS,
+  BUILT_IN_TASK_LAMBDA_MAPPING,
   DEFAULT_MAX_CHAIN_LENGTH,
   LABELING_CHAIN_METRICS,
   LABELING_JOB_STATE_CHANGE,
@@ -167,9 +167,7 @@ export class LabelingJobChain extends Construct {
       Duration.seconds(Math.max(DEFAULT_POLL_INTERVAL.toSeconds(), Math.ceil(minimumPoll / 60) * 60));
 
     this.builtInLambdaAccounts = new CfnMapping(this, 'BuiltInTaskLambdaAccounts', {
-      mapping: Object.fromEntries(
-        Object.entries(BUILT_IN_TASK_LAMBDA_ACCOUNTS).map(([region, account]) => [region, { account }]),
-      ),
+      mapping: { ...BUILT_IN_TASK_LAMBDA_MAPPING },
     });
 
     this.planFunction = new HandlerFunction(this, 'PlanFunction', {

@@ -22,7 +22,7 @@ import {
   TASK_ID_MAX_LENGTH,
   type WebConfig,
 } from '../../../lambdas/review-portal/contract';
-import { REVIEW_ENV, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../../lambdas/shared/review';
+import { REVIEW_ENV, REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../../lambdas/review/contract';
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
 import { grantObjects } from '../../shared/grants';
 import { type HandlerFunction } from '../../shared/handler-function';
@@ -132,7 +132,7 @@ export interface ReviewPortalProps {
  * consumers read portal and A2I results through one code path.
  *
  * It is an {@link IReviewBackend}: a workflow's review starter is bound with {@link bindStarter} and creates tasks
- * through `lambdas/shared/review-backends/portal.ts`.
+ * through `lambdas/review/backends/portal.ts`.
  */
 export class ReviewPortal extends Construct implements IReviewBackend {
   /** {@link IReviewBackend.kind} */

@@ -12,9 +12,9 @@ import { flowDefinitionName } from '../../../lambdas/active-learning/core/flow-d
 import { handler as onEvent } from '../../../lambdas/active-learning/flow-definition';
 import { handler as isComplete } from '../../../lambdas/active-learning/flow-definition-status';
 import { ConfigurationError } from '../../../lambdas/shared/errors';
-import { createReviewBackend } from '../../../lambdas/shared/review-backends';
-import { A2iReviewBackend } from '../../../lambdas/shared/review-backends/a2i';
-import { a2iRuntime } from '../../../lambdas/shared/review-backends/a2i-runtime';
+import { createReviewBackend } from '../../../lambdas/review/backends';
+import { A2iReviewBackend } from '../../../lambdas/review/backends/a2i';
+import { a2iRuntime } from '../../../lambdas/review/backends/a2i-runtime';
 import { FakeA2iRuntime } from './fake-a2i';
 
 const a2i = new FakeA2iRuntime();

@@ -12,7 +12,7 @@ import {
   REVIEW_PORTAL_DETAIL_TYPE,
   REVIEW_PORTAL_EVENT_SOURCE,
   type ReviewBatch,
-} from '../../../lambdas/shared/review';
+} from '../../../lambdas/review/contract';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 import { FakeA2iRuntime } from './fake-a2i';
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { TaskStore } from '../../../lambdas/review-portal/store/task-store';
-import { type ReviewTaskInput } from '../../../lambdas/shared/review';
-import { createReviewBackend } from '../../../lambdas/shared/review-backends';
-import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
+import { type ReviewTaskInput } from '../../../lambdas/review/contract';
+import { createReviewBackend } from '../../../lambdas/review/backends';
+import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
 import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
 import { createTaskTable } from '../../helpers/review-portal';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type JsonLine, openLocalFile, readJsonLines } from '../../../lambdas/shared/jsonl';
+import { type JsonLineBatches, openLocalFile, readJsonLineBatches } from '../../../lambdas/shared/jsonl';
 
 /** Folder of the labeling-chain fixtures. */
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'labeling-chain');
@@ -12,8 +12,8 @@ export function fixturePath(name: string): string {
 }
 
 /** A fixture streamed as JSON lines. */
-export function fixtureLines(name: string): AsyncIterable<JsonLine> {
-  return readJsonLines(openLocalFile(fixturePath(name)));
+export function fixtureLines(name: string): JsonLineBatches {
+  return readJsonLineBatches(openLocalFile(fixturePath(name)));
 }
 
 /** A fixture's text. */
@@ -27,6 +27,6 @@ export function fixtureJson<T = Record<string, unknown>>(name: string): T {
 }
 
 /** Text streamed as JSON lines. */
-export function textLines(text: string): AsyncIterable<JsonLine> {
-  return readJsonLines(Readable.from([Buffer.from(text)]));
+export function textLines(text: string): JsonLineBatches {
+  return readJsonLineBatches(Readable.from([Buffer.from(text)]));
 }

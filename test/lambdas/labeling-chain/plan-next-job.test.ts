@@ -37,7 +37,12 @@ describe('plan-next-job handler (S3 mocked)', () => {
       named('NoSuchKey', 'missing'),
     );
     s3.on(GetObjectCommand, { Key: 'manifests/input.manifest' }).resolves(body('{"source-ref":"s3://b/1"}\n'));
-    const result = await handler(event({ jobName: 'pets-2026-11' }));
+    const failedEarly = {
+      ...fixtureJson('describe-parent.json'),
+      LabelingJobStatus: 'Failed',
+      LabelCounters: { TotalLabeled: 0, FailedNonRetryableError: 0, Unlabeled: 1 },
+    };
+    const result = await handler(event({ jobName: 'pets-2026-11' }, failedEarly));
     expect(s3).toHaveReceivedCommandTimes(GetObjectCommand, 2);
     expect(result.chain.jobs[0]).toMatchObject({ outputManifestUri: 's3://pets-data/manifests/input.manifest' });
   });

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { REVIEW_PORTAL_ENV as ENV } from '../../../lambdas/review-portal/contract';
 import { type TaskView } from '../../../lambdas/review-portal/core/task';
 import { ValidationError } from '../../../lambdas/shared/errors';
-import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
+import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
 import { type TestUser, apiEvent, createTaskTable, reviewBatch, submitAnswersEvent } from '../../helpers/review-portal';
@@ -11,6 +14,7 @@ import { type TestUser, apiEvent, createTaskTable, reviewBatch, submitAnswersEve
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 const services = useLocalServices('dynamodb');
+const FIELD_CASES = join(__dirname, '..', '..', 'fixtures', 'field-cases');
 const LEASE_SECONDS = 600;
 const alice: TestUser = { sub: 'alice-0001', email: 'alice@example.com' };
 const bob: TestUser = { sub: 'bob-0002', email: 'bob@example.com' };
@@ -236,6 +240,54 @@ describe('review API handlers against dynalite', () => {
     expect(
       body(await submit(alice, 'check-task', { textCategory0: 'Positive', textCategory1: 'Neutral' })),
     ).toMatchObject({ status: 'recorded' });
+  });
+
+  it('answers the 40,000 unknown fields field case with a small 400: the first problems and a count', async () => {
+    await seed('flood-task');
+    await claim(alice);
+    const answers = (
+      JSON.parse(
+        gunzipSync(readFileSync(join(FIELD_CASES, 'portal-submit-unknown-fields-40k.json.gz'))).toString(),
+      ) as {
+        answers: Record<string, unknown>;
+      }
+    ).answers;
+    expect(Object.keys(answers).length).toBeGreaterThanOrEqual(40_000);
+    const response = await submit(alice, 'flood-task', answers);
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(2_000);
+    const answer = body<{ message: string; details: string[]; code: string }>(response);
+    expect(answer.code).toBe('INVALID_ANSWER');
+    expect(answer.details).toHaveLength(11);
+    expect(answer.details[0]).toBe('textCategory20: not an item of this task (expected textCategory0, textCategory1)');
+    expect(answer.details[10]).toMatch(/^… and \d+ more problems$/);
+    expect(answer.message).toMatch(/^The answers do not fit this task \(\d+ problems, the first 10 listed\)$/);
+    // Fields that are not even textCategory<n>, or values of the wrong type, are capped the same way.
+    const junk = Object.fromEntries(Array.from({ length: 5_000 }, (_, i) => [`field${i}`, i]));
+    const second = await submit(alice, 'flood-task', junk);
+    expect(second.statusCode).toBe(400);
+    expect(second.body.length).toBeLessThan(2_000);
+  });
+
+  it('compares the reviewers group by its exact name, from the verified ID token (commas in group names)', async () => {
+    await seed('group-task-1', 'group-task-2');
+    // "reviewers,eu" is one Cognito group; the REST authorizer flattens it to the same string as two groups would be.
+    const lookalike = await claim({ sub: 'eve-0005', groups: ['reviewers,eu'] });
+    expect(lookalike.statusCode).toBe(403);
+    expect(body(lookalike)).toMatchObject({ code: 'NOT_A_REVIEWER' });
+    const twoGroups = await claim({ sub: 'dan-0004', groups: ['ops', 'reviewers'] });
+    expect(twoGroups.statusCode).toBe(200);
+    // Without the token (no Authorization header), a flattened string is one name: exact match only.
+    const flattened = await handlers.claim(
+      apiEvent({
+        method: 'POST',
+        resource: '/tasks/claim',
+        path: '/tasks/claim',
+        claims: { sub: 'dan-0004', 'cognito:groups': 'ops,reviewers' },
+      }),
+      lambdaContext(),
+    );
+    expect(flattened.statusCode).toBe(403);
   });
 
   it('skip releases the lease for the next reviewer and is not offered back; skipping again is harmless', async () => {

@@ -18,8 +18,8 @@ import {
   REVIEW_PORTAL_EVENT_SOURCE,
   answerFieldFor,
   itemIndexOfAnswerField,
-} from '../../../lambdas/shared/review';
-import { PortalReviewBackend } from '../../../lambdas/shared/review-backends/portal';
+} from '../../../lambdas/review/contract';
+import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
 import {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { readJsonLines, readLines } from '../../../lambdas/shared/jsonl';
+import { notAnObject, readJsonLineBatches, readJsonLines } from '../../../lambdas/shared/jsonl';
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -33,6 +33,54 @@ describe('readJsonLines', () => {
     ]);
   });
 
+  it('keeps blank lines when asked, so every line is accounted for', async () => {
+    const lines = await collect(
+      readJsonLines(Readable.from([Buffer.from('{"a":1}\n\n \t\n[1]\n')]), { keepBlankLines: true }),
+    );
+    expect(lines).toEqual([
+      { lineNumber: 1, ok: true, value: { a: 1 }, text: '{"a":1}' },
+      { lineNumber: 2, ok: false, error: 'blank line', text: '', blank: true },
+      { lineNumber: 3, ok: false, error: 'blank line', text: ' \t', blank: true },
+      { lineNumber: 4, ok: true, value: [1], text: '[1]' },
+    ]);
+    expect(notAnObject([1])).toBe('not a JSON object (an array)');
+    expect(notAnObject(null)).toBe('not a JSON object (null)');
+    expect(notAnObject(3)).toBe('not a JSON object (a number)');
+  });
+
+  it('skips a UTF-8 byte-order mark, also when it arrives one byte at a time', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"b":2}\n')]);
+    const whole = await collect(readJsonLines(Readable.from([bytes])));
+    const split = await collect(readJsonLines(chunked(bytes, [1, 2, 3, 4])));
+    const expected = [
+      { lineNumber: 1, ok: true, value: { a: 1 }, text: '{"a":1}' },
+      { lineNumber: 2, ok: true, value: { b: 2 }, text: '{"b":2}' },
+    ];
+    expect(whole).toEqual(expected);
+    expect(split).toEqual(expected);
+  });
+
+  it('reports a line that is not UTF-8 and reads the others', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"a":1}\n{"name":"caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('"}\n{"a":2}\n'),
+    ]);
+    const lines = await collect(readJsonLines(Readable.from([bytes])));
+    expect(lines.map((l) => (l.ok ? l.value : l.error))).toEqual([
+      { a: 1 },
+      'not valid UTF-8: byte 0xE9 at column 13',
+      { a: 2 },
+    ]);
+  });
+
+  it('refuses UTF-16 input with a message that names the input', async () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}\n', 'utf16le')]);
+    await expect(collect(readJsonLines(Readable.from([utf16]), { what: 'manifest m.jsonl' }))).rejects.toThrow(
+      'manifest m.jsonl is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8',
+    );
+  });
+
   it('decompresses gzip and reports bytes read', async () => {
     const gz = gzipSync(Buffer.from('{"a":1}\n{"a":2}\n'));
     let bytes = 0;
@@ -41,15 +89,17 @@ describe('readJsonLines', () => {
     expect(bytes).toBe(gz.length);
   });
 
-  it('returns exactly the objects written, however the bytes are chunked (property)', async () => {
+  it('returns exactly the objects written, however the bytes are chunked, with or without a BOM (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean())), { maxLength: 30 }),
         fc.array(fc.nat(), { maxLength: 20 }),
         fc.boolean(),
-        async (objects, cuts, crlf) => {
+        fc.boolean(),
+        async (objects, cuts, crlf, bom) => {
           const text = objects.map((o) => JSON.stringify(o)).join(crlf ? '\r\n' : '\n');
-          const lines = await collect(readJsonLines(chunked(Buffer.from(text, 'utf8'), cuts)));
+          const bytes = Buffer.concat([Buffer.from(bom ? [0xef, 0xbb, 0xbf] : []), Buffer.from(text, 'utf8')]);
+          const lines = await collect(readJsonLines(chunked(bytes, cuts)));
           expect(lines.every((l) => l.ok)).toBe(true);
           expect(lines.map((l) => (l.ok ? l.value : undefined))).toEqual(objects);
         },
@@ -58,14 +108,26 @@ describe('readJsonLines', () => {
     );
   });
 
-  it('streams 200,000 lines one at a time', async () => {
+  it('streams 200,000 lines in batches, one batch per chunk', async () => {
     function* generate() {
-      for (let i = 0; i < 200_000; i += 1) yield Buffer.from(`{"i":${i},"pad":"${'x'.repeat(100)}"}\n`);
+      for (let i = 0; i < 2000; i += 1) {
+        let chunk = '';
+        for (let j = 0; j < 100; j += 1) chunk += `{"i":${i * 100 + j},"pad":"${'x'.repeat(100)}"}\n`;
+        yield Buffer.from(chunk);
+      }
     }
     let count = 0;
-    for await (const line of readLines(Readable.from(generate()))) {
-      if (line.text.length > 0) count += 1;
+    let batches = 0;
+    let last = -1;
+    for await (const batch of readJsonLineBatches(Readable.from(generate()))) {
+      batches += 1;
+      for (const line of batch) {
+        count += 1;
+        expect(line.ok && (line.value as { i: number }).i).toBe(last + 1);
+        last += 1;
+      }
     }
     expect(count).toBe(200_000);
+    expect(batches).toBe(2000);
   });
 });

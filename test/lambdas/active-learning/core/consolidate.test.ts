@@ -8,7 +8,7 @@ import {
   trainingDataKey,
 } from '../../../../lambdas/active-learning/core/consolidate';
 import { csvField, parseCsv, trainingRow } from '../../../../lambdas/active-learning/core/csv';
-import { type HumanReviewOutput } from '../../../../lambdas/shared/review';
+import { type HumanReviewOutput } from '../../../../lambdas/review/contract';
 
 const dir = join(__dirname, '../../../fixtures/active-learning');
 const load = (name: string) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown;

@@ -9,7 +9,8 @@ import {
   splitCsvLine,
 } from '../../../../lambdas/labeling-chain/core/import-labels';
 import { scanManifest } from '../../../../lambdas/labeling-chain/core/manifest';
-import { openLocalFile, readLines } from '../../../../lambdas/shared/jsonl';
+import { type JsonLineBatches, openLocalFile } from '../../../../lambdas/shared/jsonl';
+import { readLineBatches } from '../../../../lambdas/shared/text';
 import { fixtureLines, fixturePath, textLines } from '../fixtures';
 
 const NOW = new Date('2026-11-23T10:20:30.456Z');
@@ -23,15 +24,11 @@ const OPTIONS: ImportLabelsOptions = {
 
 async function tableFrom(csv: string, classes = OPTIONS.classes) {
   const problems = new ProblemList();
-  const table = await readLabelTable(readLines(Readable.from([Buffer.from(csv)])), classes, problems);
+  const table = await readLabelTable(readLineBatches(Readable.from([Buffer.from(csv)])), classes, problems);
   return { table, problems };
 }
 
-async function run(
-  manifest: AsyncIterable<Parameters<typeof importLabels>[0] extends AsyncIterable<infer T> ? T : never>,
-  csv: string,
-  options = OPTIONS,
-) {
+async function run(manifest: JsonLineBatches, csv: string, options = OPTIONS) {
   const { table, problems } = await tableFrom(csv, options.classes);
   const out: string[] = [];
   const report = await importLabels(manifest, table, options, (text) => void out.push(text), problems);

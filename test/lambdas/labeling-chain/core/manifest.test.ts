@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import {
   countLine,
@@ -7,7 +10,11 @@ import {
   OTHER_FAILURE_REASONS,
   scanManifest,
 } from '../../../../lambdas/labeling-chain/core/manifest';
+import { readJsonLineBatches, openLocalFile } from '../../../../lambdas/shared/jsonl';
 import { fixtureLines, textLines } from '../fixtures';
+
+const FIELD_CASES = join(__dirname, '..', '..', '..', 'fixtures', 'field-cases');
+const fieldCaseLines = (name: string) => readJsonLineBatches(openLocalFile(join(FIELD_CASES, name)));
 
 describe('manifest scan (the one streaming core)', () => {
   it('counts an image-classification output manifest with failures and a second label attribute', async () => {
@@ -80,7 +87,7 @@ describe('manifest scan (the one streaming core)', () => {
     expect(scan.lines).toBe(4);
     expect(scan.invalidCount).toBe(2);
     expect(scan.invalid.map((i) => i.lineNumber)).toEqual([2, 4]);
-    expect(scan.invalid[1]?.error).toBe('not a JSON object');
+    expect(scan.invalid[1]?.error).toBe('not a JSON object (an array)');
     expect(scan.counters.x).toMatchObject({ total: 2, labeled: 1, unlabeled: 1 });
   });
 
@@ -150,5 +157,33 @@ describe('manifest scan (the one streaming core)', () => {
         },
       ),
     );
+  });
+
+  it('names the attributes that never appear and lists the label attributes that do', async () => {
+    const scan = await scanManifest(fixtureLines('image-classification.output.manifest'), ['animal', 'aminal']);
+    expect(scan.absent).toEqual(['aminal']);
+    expect(scan.labelAttributesFound).toEqual(['animal', 'animal-v2']);
+    const present = await scanManifest(fixtureLines('image-classification.output.manifest'), ['animal']);
+    expect(present).toMatchObject({ absent: [], labelAttributesFound: [] });
+  });
+
+  it('reads the BOM field case exactly as without its BOM', async () => {
+    const withBom = await scanManifest(fieldCaseLines('labeling-chain-bom-output.manifest'), ['animal']);
+    const text = readFileSync(join(FIELD_CASES, 'labeling-chain-bom-output.manifest')).subarray(3);
+    const without = await scanManifest(textLines(text.toString('utf8')), ['animal']);
+    expect(withBom.invalidCount).toBe(0);
+    expect(withBom).toEqual(without);
+    expect(withBom.counters.animal!.total).toBeGreaterThan(0);
+  });
+
+  it('reports a line that is not UTF-8 as invalid and counts the rest', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"source-ref":"s3://b/1","x":0}\n{"source-ref":"s3://b/caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('.jpg"}\n{"source-ref":"s3://b/3"}\n'),
+    ]);
+    const scan = await scanManifest(readJsonLineBatches(Readable.from([bytes])), ['x']);
+    expect(scan.invalid).toEqual([{ lineNumber: 2, error: 'not valid UTF-8: byte 0xE9 at column 26' }]);
+    expect(scan.counters.x).toMatchObject({ total: 2, labeled: 1, unlabeled: 1 });
   });
 });

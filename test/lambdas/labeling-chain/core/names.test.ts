@@ -5,8 +5,8 @@ import {
   JOB_NAME_PATTERN,
   jobNameProblems,
   labelAttributeNameProblems,
-  parseBuiltInLambdaArn,
 } from '../../../../lambdas/labeling-chain/core/names';
+import { builtInTaskType, parseBuiltInLambdaArn } from '../../../../lambdas/labeling-chain/core/task-types';
 import { validateChainRequest } from '../../../../lambdas/labeling-chain/core/request';
 
 describe('labeling-chain names and request validation', () => {
@@ -18,18 +18,19 @@ describe('labeling-chain names and request validation', () => {
   });
 
   it('applies the label attribute name rules', () => {
-    expect(labelAttributeNameProblems('animal', 'ImageMultiClass')).toEqual([]);
+    const row = (name: string) => builtInTaskType(name)!;
+    expect(labelAttributeNameProblems('animal', row('ImageMultiClass'))).toEqual([]);
     expect(labelAttributeNameProblems('animal-metadata')).toEqual([
       'label attribute name "animal-metadata" must not end with "-metadata"',
     ]);
     expect(labelAttributeNameProblems('source-ref')).toEqual([
       'label attribute name "source-ref" is reserved for the data object',
     ]);
-    expect(labelAttributeNameProblems('masks', 'SemanticSegmentation')).toEqual([
-      'label attribute name "masks" must end with "-ref" for the semantic segmentation task SemanticSegmentation',
+    expect(labelAttributeNameProblems('masks', row('SemanticSegmentation'))).toEqual([
+      'label attribute name "masks" must end with "-ref": Semantic segmentation (SemanticSegmentation) stores each label in a file the attribute refers to',
     ]);
-    expect(labelAttributeNameProblems('masks-ref', 'SemanticSegmentation')).toEqual([]);
-    expect(labelAttributeNameProblems('boxes-ref', 'BoundingBox')[0]).toMatch(/must not end with "-ref"/);
+    expect(labelAttributeNameProblems('masks-ref', row('SemanticSegmentation'))).toEqual([]);
+    expect(labelAttributeNameProblems('boxes-ref', row('BoundingBox'))[0]).toMatch(/must not end with "-ref"/);
     expect(labelAttributeNameProblems('a'.repeat(128))[0]).toMatch(/1 to 127 characters/);
   });
 

@@ -1,10 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   type DescribedJob,
+  ManifestMismatchError,
   type ManifestOpener,
+  ManifestUnreadableError,
   planStep,
   type PlanEvent,
 } from '../../../../lambdas/labeling-chain/core/plan';
+import { readJsonLineBatches } from '../../../../lambdas/shared/jsonl';
 import { fixtureJson, fixtureText, textLines } from '../fixtures';
+
+const FIELD_CASES = join(__dirname, '..', '..', '..', 'fixtures', 'field-cases');
+const fieldCaseText = (name: string) => readFileSync(join(FIELD_CASES, name), 'utf8');
 
 const OUTPUT_URI = 's3://pets-labels/output/pets-2026-11/manifests/output/output.manifest';
 const INPUT_URI = 's3://pets-data/manifests/input.manifest';
@@ -161,7 +170,13 @@ describe('planStep', () => {
   it('stops when nothing needs labeling', async () => {
     const labeled = '{"source-ref":"s3://b/1","animal":0}\n{"source-ref":"s3://b/2","animal":1}\n';
     const result = await planStep(
-      event({ jobName: 'pets-2026-11' }, parent({ LabelingJobStatus: 'Completed' })),
+      event(
+        { jobName: 'pets-2026-11' },
+        parent({
+          LabelingJobStatus: 'Completed',
+          LabelCounters: { TotalLabeled: 2, HumanLabeled: 2, FailedNonRetryableError: 0, Unlabeled: 0 },
+        }),
+      ),
       opener({ [OUTPUT_URI]: labeled }),
     );
     expect(result.decision).toBe('stop');
@@ -325,5 +340,125 @@ describe('planStep', () => {
     expect(reasons['reason 0']).toBe(3);
     expect(reasons['(other reasons)']).toBe(10);
     expect(Object.values(reasons).reduce((a, b) => a + b, 0)).toBe(31);
+  });
+
+  describe('field cases and the task-type table', () => {
+    const VIDEO_OUTPUT = 's3://example-bucket/output/cars-video-od/manifests/output/output.manifest';
+    const video = (patch: Partial<DescribedJob> = {}): DescribedJob => ({
+      ...fixtureJson<DescribedJob>('describe-video-object-detection.json'),
+      ...patch,
+    });
+    const videoManifest = fieldCaseText('gt-video-object-detection-ref.output.manifest');
+
+    it('continues a video frame object detection job with its -ref attribute: a child for the failed and unlabeled objects', async () => {
+      const result = await planStep(
+        event({ jobName: 'cars-video-od' }, video()),
+        opener({ [VIDEO_OUTPUT]: videoManifest }),
+      );
+      expect(result.decision).toBe('create');
+      expect(result.next?.request).toMatchObject({
+        LabelAttributeName: 'CarObjectDetection-ref',
+        InputConfig: { DataSource: { S3DataSource: { ManifestS3Uri: VIDEO_OUTPUT } } },
+        HumanTaskConfig: { TaskTimeLimitInSeconds: 259200 },
+      });
+      expect(result.chain.jobs[0]?.counts).toMatchObject({ total: 3, labeled: 1, failed: 1, unlabeled: 1 });
+      expect(result.chain.jobs[1]).toMatchObject({ sentToWorkers: 2, skipped: 1 });
+    });
+
+    it('relabels a video job only with a new -ref attribute, and refuses auto-labeling (no built-in algorithm)', async () => {
+      const wrong = await rejection(
+        planStep(
+          event({ jobName: 'cars-video-od', mode: 'relabel', labelAttributeName: 'cars-v2' }, video()),
+          opener({ [VIDEO_OUTPUT]: videoManifest }),
+        ),
+      );
+      expect(wrong.details).toEqual([
+        'label attribute name "cars-v2" must end with "-ref": Video frame object detection (VideoObjectDetection) stores each label in a file the attribute refers to',
+      ]);
+      const auto = await rejection(
+        planStep(
+          event({ jobName: 'cars-video-od', autoLabeling: true }, video()),
+          opener({ [VIDEO_OUTPUT]: videoManifest }),
+        ),
+      );
+      expect(auto.details[0]).toBe(
+        'Video frame object detection (VideoObjectDetection) has no automated data labeling (only ImageMultiClass, BoundingBox, SemanticSegmentation, TextMultiClass): set autoLabeling to false',
+      );
+    });
+
+    it('refuses an empty output manifest whose job counts objects, naming both counts (never "all 0 objects are labeled")', async () => {
+      const job = parent({
+        LabelCounters: {
+          TotalLabeled: 4,
+          HumanLabeled: 4,
+          MachineLabeled: 0,
+          FailedNonRetryableError: 3,
+          Unlabeled: 3,
+        },
+      });
+      const empty = fieldCaseText('labeling-chain-empty-output.manifest');
+      expect(empty).toBe('');
+      const error = await rejection(planStep(event({ jobName: 'pets-2026-11' }, job), opener({ [OUTPUT_URI]: empty })));
+      expect(error.name).toBe('ManifestMismatchError');
+      expect(error).toBeInstanceOf(ManifestMismatchError);
+      expect(error.message).toBe(
+        `Manifest ${OUTPUT_URI} holds no objects while DescribeLabelingJob counts 10 object(s) for pets-2026-11 (4 labeled, 3 failed, 3 unlabeled): nothing can be planned from it. Check the job's output, or start the chain from a complete manifest (overrides.inputManifestUri)`,
+      );
+    });
+
+    it('refuses a manifest with fewer objects than the job counted, and an empty one even without counters', async () => {
+      const short = await rejection(
+        planStep(event({ jobName: 'pets-2026-11' }), opener({ [OUTPUT_URI]: '{"source-ref":"s3://b/1"}\n' })),
+      );
+      expect(short.message).toMatch(/holds 1 object\(s\) but DescribeLabelingJob counts 10 for pets-2026-11/);
+      const bare = await rejection(
+        planStep(
+          event({ jobName: 'pets-2026-11' }, parent({ LabelCounters: undefined })),
+          opener({ [OUTPUT_URI]: '\n' }),
+        ),
+      );
+      expect(bare.message).toMatch(/^Manifest .+ holds no objects: nothing can be planned from it/);
+      // A manifest the request chose may hold other objects than the job counted.
+      const imported = 's3://pets-data/imports/subset.manifest';
+      const subset = await planStep(
+        event({ jobName: 'pets-2026-11', overrides: { inputManifestUri: imported } }),
+        opener({ [imported]: '{"source-ref":"s3://b/1"}\n' }),
+      );
+      expect(subset.decision).toBe('create');
+    });
+
+    it('plans from the BOM field case exactly as from the same manifest without its BOM', async () => {
+      const bytes = readFileSync(join(FIELD_CASES, 'labeling-chain-bom-output.manifest'));
+      const open =
+        (body: Buffer): ManifestOpener =>
+        async () =>
+          readJsonLineBatches(Readable.from([body]));
+      const job = parent({ LabelCounters: undefined });
+      const withBom = await planStep(event({ jobName: 'pets-2026-11' }, job), open(bytes));
+      const without = await planStep(event({ jobName: 'pets-2026-11' }, job), open(bytes.subarray(3)));
+      expect(withBom).toEqual(without);
+      expect(withBom.decision).toBe('create');
+    });
+
+    it('accepts the 30-day task time limit of video frame jobs and keeps 8 hours for image jobs', async () => {
+      const month = 2_592_000;
+      const ok = await planStep(
+        event({ jobName: 'cars-video-od', overrides: { taskTimeLimitInSeconds: month } }, video()),
+        opener({ [VIDEO_OUTPUT]: videoManifest }),
+      );
+      expect(ok.next?.request.HumanTaskConfig.TaskTimeLimitInSeconds).toBe(month);
+      const image = await rejection(
+        planStep(event({ jobName: 'pets-2026-11', overrides: { taskTimeLimitInSeconds: month } }), opener(files)),
+      );
+      expect(image.details).toContain('TaskTimeLimitInSeconds 2592000 exceeds 28800 for task type ImageMultiClass');
+    });
+
+    it('reports unreadable lines as ManifestUnreadableError', async () => {
+      const error = await rejection(
+        planStep(event({ jobName: 'pets-2026-11' }), opener({ [OUTPUT_URI]: '{"a":1}\n[1]\n' })),
+      );
+      expect(error).toBeInstanceOf(ManifestUnreadableError);
+      expect(error.message).toMatch(/line 2: not a JSON object \(an array\)/);
+    });
   });
 });

@@ -1,7 +1,12 @@
-import { ThrottledError, ValidationError, awsErrorName, isThrottling } from '../errors';
-import { type ReviewBackend, type ReviewBatch, type ReviewStartResult } from '../review';
+import { ThrottledError, ValidationError, awsErrorName, isThrottling } from '../../shared/errors';
+import {
+  A2I_MAX_INPUT_CONTENT_CHARS,
+  type A2iContentClassifier,
+  type ReviewBackend,
+  type ReviewBatch,
+  type ReviewStartResult,
+} from '../contract';
 import { type StartHumanLoop } from './a2i-runtime';
-import { A2I_MAX_INPUT_CONTENT_CHARS, type A2iContentClassifier } from './contract';
 
 const NAME = /^[a-z0-9](-*[a-z0-9])*$/;
 

@@ -7,6 +7,7 @@
  * ({@link HumanReviewOutput}) announced by a completion event ({@link ReviewCompletedDetail}), so one consolidation
  * code path reads both.
  *
+ * The review module is a peer of the workflows (`lambdas/review/`): the contract here, the back ends in `backends/`.
  * Zero imports: the CDK app may import this file for names.
  */
 
@@ -135,3 +136,17 @@ export const REVIEW_ENV = {
 export const REVIEW_BACKEND_KINDS = ['portal', 'a2i'] as const;
 /** One of {@link REVIEW_BACKEND_KINDS}. */
 export type ReviewBackendKind = (typeof REVIEW_BACKEND_KINDS)[number];
+
+/** Environment variables of the A2I back end (beyond {@link REVIEW_ENV}). */
+export const A2I_ENV = {
+  /** Comma-separated `ContentClassifiers` declared on every human loop (may be empty). */
+  CONTENT_CLASSIFIERS: 'REVIEW_A2I_CONTENT_CLASSIFIERS',
+} as const;
+
+/** The `ContentClassifiers` values A2I accepts. */
+export const A2I_CONTENT_CLASSIFIERS = ['FreeOfPersonallyIdentifiableInformation', 'FreeOfAdultContent'] as const;
+/** One of {@link A2I_CONTENT_CLASSIFIERS}. */
+export type A2iContentClassifier = (typeof A2I_CONTENT_CLASSIFIERS)[number];
+
+/** A2I `InputContent` limit, in characters. */
+export const A2I_MAX_INPUT_CONTENT_CHARS = 3_145_728;

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TaskStore } from '../../review-portal/store/task-store';
-import { ConfigurationError } from '../errors';
-import { REVIEW_ENV, type ReviewBackend, type ReviewBatch, type ReviewStartResult } from '../review';
+import { ConfigurationError } from '../../shared/errors';
+import { REVIEW_ENV, type ReviewBackend, type ReviewBatch, type ReviewStartResult } from '../contract';
 
 /** Options of {@link PortalReviewBackend}. */
 export interface PortalReviewBackendOptions {

@@ -1,10 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConfigurationError } from '../errors';
-import { REVIEW_BACKEND_KINDS, REVIEW_ENV, type ReviewBackend } from '../review';
+import { ConfigurationError } from '../../shared/errors';
+import {
+  A2I_CONTENT_CLASSIFIERS,
+  A2I_ENV,
+  type A2iContentClassifier,
+  REVIEW_BACKEND_KINDS,
+  REVIEW_ENV,
+  type ReviewBackend,
+} from '../contract';
 import { A2iReviewBackend } from './a2i';
 import { type StartHumanLoop, a2iRuntime } from './a2i-runtime';
 import { portalBackendFromEnv } from './portal';
-import { A2I_CONTENT_CLASSIFIERS, A2I_ENV, type A2iContentClassifier } from './contract';
 
 let a2iClient: StartHumanLoop | undefined;
 let dynamoClient: DynamoDBClient | undefined;
