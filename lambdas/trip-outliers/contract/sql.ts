@@ -10,6 +10,7 @@ import { DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMNS, TRIP_COLUMNS } f
  * | percentile                   | `quantile_cont(x, p)` (exact)               | `approx_percentile(x, p)` (approximate)          |
  * | local time → epoch seconds   | `epoch(timezone(zone, ts))`                 | `to_unixtime(with_timezone(ts, zone))`           |
  * | epoch seconds → local time   | `timezone(zone, to_timestamp(s))`           | `CAST(from_unixtime(s, zone) AS timestamp)`      |
+ * | local time as UTC → seconds  | `epoch(ts)`                                 | `to_unixtime(with_timezone(ts, 'UTC'))`          |
  * | a step's table               | `CREATE OR REPLACE TABLE t AS …` (memory)   | `CREATE TABLE t WITH (format = 'PARQUET', external_location = …) AS …` |
  * | export a table               | `COPY (…) TO 'file' (FORMAT parquet)`       | the CTAS location is the export                  |
  * | the raw relation             | a view over `read_parquet(…)` built from the file's own columns | the declared table `trips_raw` |
@@ -31,6 +32,8 @@ export interface Dialect {
   localToEpoch(expr: string, zone: string): string;
   /** Seconds since 1970-01-01 UTC → the local wall-clock TIMESTAMP in `zone`. */
   epochToLocal(expr: string, zone: string): string;
+  /** A TIMESTAMP read as if it were UTC → seconds (plain arithmetic, no time-zone rules). */
+  naiveEpoch(expr: string): string;
 }
 
 /** The dialect table. */
@@ -40,12 +43,14 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
     percentile: (expr, fraction) => `quantile_cont(${expr}, ${fraction})`,
     localToEpoch: (expr, zone) => `epoch(timezone(${literal(zone)}, ${expr}))`,
     epochToLocal: (expr, zone) => `timezone(${literal(zone)}, to_timestamp(${expr}))`,
+    naiveEpoch: (expr) => `epoch(${expr})`,
   },
   athena: {
     engine: 'athena',
     percentile: (expr, fraction) => `approx_percentile(${expr}, ${fraction})`,
     localToEpoch: (expr, zone) => `to_unixtime(with_timezone(${expr}, ${literal(zone)}))`,
     epochToLocal: (expr, zone) => `CAST(from_unixtime(${expr}, ${literal(zone)}) AS timestamp)`,
+    naiveEpoch: (expr) => `to_unixtime(with_timezone(${expr}, 'UTC'))`,
   },
 };
 
@@ -79,6 +84,10 @@ export interface NormalizeOptions {
  * the repeated fall-back hour has two instants; of the readings of pick-up and drop-off, the one that gives the
  * shortest positive duration is taken (the same in both engines, whatever each engine's own choice for such a time),
  * and a trip that no reading makes positive keeps the longest reading.
+ *
+ * The zone rules are evaluated once per distinct local hour (a month has about 750), not per trip: a zone's offset
+ * changes on the hour (true of America/New_York and of nearly every zone), so each trip's instant is its wall-clock
+ * reading minus the offset of its hour, found by a join.
  */
 export function normalizeSelect(dialect: Dialect, options: NormalizeOptions): string {
   const zone = options.timeZone ?? DEFAULT_TIME_ZONE;
@@ -89,45 +98,55 @@ export function normalizeSelect(dialect: Dialect, options: NormalizeOptions): st
     return `CAST(${value} AS ${column.type.toUpperCase()}) AS ${column.name}`;
   });
   const names = list(TRIP_NAMES);
-  // The earliest instant of a local time: an hour before the engine's reading, if that shows the same local time.
-  const earliest = (epoch: string, at: string) =>
-    `CASE WHEN ${local(`${epoch} - 3600`)} = ${at} THEN ${epoch} - 3600 ELSE ${epoch} END`;
-  // The latest instant: an hour after the earliest, if that shows the same local time.
-  const latest = (epoch: string, at: string) =>
-    `CASE WHEN ${local(`${epoch} + 3600`)} = ${at} THEN ${epoch} + 3600 ELSE ${epoch} END`;
+  const typedNames = list(TRIP_NAMES.map((n) => `typed.${n}`));
   // Readings in ascending order: c1 ≤ c2 ≤ c3 ≤ c4.
   const c1 = 'dropoff_early - pickup_late';
   const c2 = 'least(dropoff_early - pickup_early, dropoff_late - pickup_late)';
   const c3 = 'greatest(dropoff_early - pickup_early, dropoff_late - pickup_late)';
   const c4 = 'dropoff_late - pickup_early';
+  const naive = (column: string) => dialect.naiveEpoch(`typed.${column}`);
   return [
+    'WITH typed AS (',
+    '  SELECT',
+    typed.map((t) => `    ${t}`).join(',\n'),
+    `  FROM ${options.from}${options.where ? `\n  WHERE ${options.where}` : ''}`,
+    '),',
+    // Each local hour: its earliest and latest instant (the same unless the hour repeats), as offsets from UTC.
+    'hours AS (',
+    '  SELECT hour, naive - early AS offset_early, naive - late AS offset_late',
+    '  FROM (',
+    `    SELECT hour, naive, early, CASE WHEN ${local('early + 3600')} = hour THEN early + 3600 ELSE early END AS late`,
+    '    FROM (',
+    `      SELECT hour, naive, CASE WHEN ${local('reading - 3600')} = hour THEN reading - 3600 ELSE reading END AS early`,
+    '      FROM (',
+    `        SELECT hour, ${dialect.naiveEpoch('hour')} AS naive, ${dialect.localToEpoch('hour', zone)} AS reading`,
+    '        FROM (',
+    "          SELECT date_trunc('hour', pickup_at) AS hour FROM typed",
+    '          UNION',
+    "          SELECT date_trunc('hour', dropoff_at) AS hour FROM typed",
+    '        ) AS distinct_hours',
+    '        WHERE hour IS NOT NULL',
+    '      ) AS readings',
+    '    ) AS earliest',
+    '  ) AS latest',
+    ')',
     `SELECT ${names}, duration_seconds,`,
-    `  CASE WHEN duration_seconds > 0 THEN trip_distance * 3600 / duration_seconds END AS speed_mph`,
-    `FROM (`,
+    '  CASE WHEN duration_seconds > 0 THEN trip_distance * 3600 / duration_seconds END AS speed_mph',
+    'FROM (',
     `  SELECT ${names},`,
     `    CASE WHEN ${c1} > 0 THEN ${c1} WHEN ${c2} > 0 THEN ${c2} WHEN ${c3} > 0 THEN ${c3} ELSE ${c4} END`,
-    `      AS duration_seconds`,
-    `  FROM (`,
-    `    SELECT ${names}, pickup_early, dropoff_early,`,
-    `      ${latest('pickup_early', 'pickup_at')} AS pickup_late,`,
-    `      ${latest('dropoff_early', 'dropoff_at')} AS dropoff_late`,
-    `    FROM (`,
-    `      SELECT ${names},`,
-    `        ${earliest('pickup_epoch', 'pickup_at')} AS pickup_early,`,
-    `        ${earliest('dropoff_epoch', 'dropoff_at')} AS dropoff_early`,
-    `      FROM (`,
-    `        SELECT ${names},`,
-    `          ${dialect.localToEpoch('pickup_at', zone)} AS pickup_epoch,`,
-    `          ${dialect.localToEpoch('dropoff_at', zone)} AS dropoff_epoch`,
-    `        FROM (`,
-    `          SELECT`,
-    typed.map((t) => `            ${t}`).join(',\n'),
-    `          FROM ${options.from}${options.where ? `\n          WHERE ${options.where}` : ''}`,
-    `        ) AS typed`,
-    `      ) AS readings`,
-    `    ) AS earliest`,
-    `  ) AS latest`,
-    `) AS durations`,
+    '      AS duration_seconds',
+    '  FROM (',
+    `    SELECT ${typedNames},`,
+    `      ${naive('pickup_at')} - p.offset_early AS pickup_early,`,
+    `      ${naive('pickup_at')} - p.offset_late AS pickup_late,`,
+    `      ${naive('dropoff_at')} - d.offset_early AS dropoff_early,`,
+    `      ${naive('dropoff_at')} - d.offset_late AS dropoff_late`,
+    '    FROM typed',
+    "    LEFT JOIN hours AS p ON p.hour = date_trunc('hour', typed.pickup_at)",
+    "    LEFT JOIN hours AS d ON d.hour = date_trunc('hour', typed.dropoff_at)",
+    '  ) AS instants',
+    ') AS durations',
   ].join('\n');
 }
 
