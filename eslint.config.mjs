@@ -81,6 +81,54 @@ export default tseslint.config(
     },
   },
   {
+    // The CLI reuses the handlers' cores and shared modules (one implementation of each rule), never the CDK app.
+    files: ['cli/**/*.ts', 'bin/mlw.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'constructs/*'],
+              message:
+                'cli/** must not import aws-cdk-lib or constructs: the CLI is bundled on its own and starts fast.',
+            },
+            {
+              regex: '^(\\.\\./)+lib(/|$)',
+              message:
+                'cli/** must not import the CDK app (lib/**); share code through lambdas/<workflow>/core or lambdas/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The web page runs in a browser: from lambdas/ it takes only the zero-import contract files at run time (types
+    // from anywhere are erased when it is bundled); nothing from the CDK app.
+    files: ['web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+lambdas/(?!.*/contract$|shared/review$)',
+              allowTypeImports: true,
+              message:
+                'web/** may import from lambdas/ only the zero-import contract files (lambdas/<workflow>/contract.ts, lambdas/shared/review.ts), or types.',
+            },
+            {
+              group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'constructs/*', '@aws-sdk/*'],
+              message: 'web/** runs in the browser: no CDK, no AWS SDK.',
+            },
+            { regex: '^(\\.\\./)+lib(/|$)', message: 'web/** must not import the CDK app (lib/**).' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     ...jest.configs['flat/recommended'],
     rules: {

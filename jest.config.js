@@ -16,6 +16,7 @@ module.exports = {
   // vega-canvas's Node build loads the optional `canvas` package with a top-level await, which CommonJS cannot hold;
   // its browser build is the same without that (no canvas: SVG rendering estimates text widths either way).
   moduleNameMapper: { '^vega-canvas$': '<rootDir>/node_modules/vega-canvas/build/vega-canvas.browser.js' },
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
   setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/helpers/setup-after-env.ts'],
   testTimeout: 120000,

@@ -1,12 +1,22 @@
 import { createWriteStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { type Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { checkBatchFile, isMalformed } from '../../lambdas/active-learning/core/batch-file';
 import { type Consolidation, consolidate, parseReviewOutput } from '../../lambdas/active-learning/core/consolidate';
 import { trainingRow } from '../../lambdas/active-learning/core/csv';
 import { openLocalFile } from '../../lambdas/shared/jsonl';
-import { type AwsOptions, awsOptions, clientConfig, optionOrStackOutput } from '../aws';
+import {
+  type AwsOptions,
+  awsOptions,
+  clientConfig,
+  explainErrors,
+  optionOrStackOutput,
+  stackAliasOption,
+  stackNameOption,
+} from '../aws';
+import { CliError } from '../errors';
+import { example } from '../help';
+import { postJson } from '../http';
 import { openSource } from '../sources';
 
 /** Default stack name (`<stackPrefix>-ActiveLearning` with the default prefix). */
@@ -17,43 +27,39 @@ const OUTPUT = { API_URL: 'ApiUrl', API_KEY_ID: 'ApiKeyId', UPLOAD_BUCKET: 'Uplo
 interface ApiOptions {
   readonly apiUrl?: string;
   readonly apiKey?: string;
-  readonly stack: string;
+  readonly stackName: string;
+  readonly timeout: number;
 }
 
+/** The API's URL and key. The key is checked first: nothing is read from AWS when a local value is missing. */
 async function apiTarget(options: ApiOptions, aws: AwsOptions): Promise<{ url: string; key: string }> {
+  const key = options.apiKey ?? process.env.MLW_API_KEY;
+  if (!key) {
+    throw new CliError('Give --api-key or set MLW_API_KEY', [
+      `The value of the API key whose id is the ${OUTPUT.API_KEY_ID} output of stack ${options.stackName}: aws apigateway get-api-key --include-value --api-key <id>`,
+    ]);
+  }
   const url = await optionOrStackOutput(aws, options.apiUrl, {
-    stackName: options.stack,
+    stackName: options.stackName,
     outputKey: OUTPUT.API_URL,
     optionName: '--api-url',
   });
-  const key = options.apiKey ?? process.env.MLW_API_KEY;
-  if (!key) {
-    throw new Error(
-      `Give --api-key or set MLW_API_KEY (the value of the key whose id is the ${OUTPUT.API_KEY_ID} output of ${options.stack}: aws apigateway get-api-key --include-value --api-key <id>)`,
-    );
-  }
   return { url: url.replace(/\/+$/, ''), key };
 }
 
-/** POST a JSON body to the API; print the answer; a non-2xx answer sets exit code 1. */
-async function post(target: { url: string; key: string }, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${target.url}/${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'x-api-key': target.key },
-    body: JSON.stringify(body),
+/** POST a JSON body to the API and print the answer (a failure names the URL and the cause, or the status and body). */
+async function post(target: { url: string; key: string }, path: string, body: unknown, timeout: number): Promise<void> {
+  const answer = await postJson(`${target.url}/${path}`, body, {
+    headers: { 'x-api-key': target.key },
+    timeoutSeconds: timeout,
   });
-  const text = await response.text();
-  let shown = text;
-  try {
-    shown = JSON.stringify(JSON.parse(text), null, 2);
-  } catch {
-    // not JSON: print as is
-  }
-  process.stdout.write(`${shown}\n`);
-  if (!response.ok) {
-    process.stderr.write(`mlw: ${path} answered HTTP ${response.status}\n`);
-    process.exitCode = 1;
-  }
+  process.stdout.write(`${typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body, null, 2)}\n`);
+}
+
+function positiveSeconds(value: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('--timeout must be a positive number of seconds');
+  return n;
 }
 
 /** The training CSV of a set of consolidations (resolved items only), optionally for one classifier. */
@@ -72,9 +78,14 @@ export function trainingCsv(consolidations: readonly Consolidation[], classifier
 export function registerActiveLearningCommands(program: Command): void {
   const apiOptions = (command: Command) =>
     command
-      .option('--api-url <url>', 'API base URL (default: the ApiUrl output of the stack)')
-      .option('--api-key <key>', 'API key value (default: $MLW_API_KEY)')
-      .option('--stack <name>', 'active-learning stack name', DEFAULT_STACK);
+      .option(
+        '--api-url <url>',
+        `API base URL, ending in the stage (default: the ${OUTPUT.API_URL} output of the stack)`,
+      )
+      .option('--api-key <key>', 'API key value (default: MLW_API_KEY)')
+      .option('--timeout <seconds>', 'give up when the API has not answered by then', positiveSeconds, 30)
+      .addOption(stackNameOption(DEFAULT_STACK, `the ${OUTPUT.API_URL} output`))
+      .addOption(stackAliasOption());
 
   apiOptions(
     program
@@ -82,13 +93,20 @@ export function registerActiveLearningCommands(program: Command): void {
       .description('Classify a sentence with the active-learning API (POST /classify)')
       .argument('<sentence>', 'text to classify')
       .requiredOption('--classifier <name>', 'classifier name'),
-  ).action(async (sentence: string, options: ApiOptions & { classifier: string }, command: Command) => {
-    await post(await apiTarget(options, awsOptions(command)), 'classify', { classifier: options.classifier, sentence });
-  });
+  )
+    .addHelpText(
+      'after',
+      example('mlw classify "I was charged twice" --classifier intents   # the API key from MLW_API_KEY'),
+    )
+    .action(async (sentence: string, options: ApiOptions & { classifier: string }, command: Command) => {
+      const target = await apiTarget(options, awsOptions(command));
+      await post(target, 'classify', { classifier: options.classifier, sentence }, options.timeout);
+    });
 
   const feedback = program
     .command('feedback')
-    .description('Active-learning feedback: send, upload a batch, consolidate reviews');
+    .description('Active-learning feedback: send, upload a batch, consolidate reviews')
+    .addHelpText('after', example('mlw feedback consolidate output.json --out train.csv'));
 
   apiOptions(
     feedback
@@ -99,61 +117,76 @@ export function registerActiveLearningCommands(program: Command): void {
       .option('--expected-label <label>', 'the label the sentence should have (A|B for multi-label)')
       .option('--prediction <label>', 'what the model predicted')
       .option('--request-id <id>', 'request id of the classification'),
-  ).action(
-    async (
-      sentence: string,
-      options: ApiOptions & { classifier: string; expectedLabel?: string; prediction?: string; requestId?: string },
-      command: Command,
-    ) => {
-      await post(await apiTarget(options, awsOptions(command)), 'feedback', {
-        classifier: options.classifier,
-        sentence,
-        ...(options.expectedLabel ? { expectedLabel: options.expectedLabel } : {}),
-        ...(options.prediction ? { prediction: options.prediction } : {}),
-        ...(options.requestId ? { requestId: options.requestId } : {}),
-      });
-    },
-  );
+  )
+    .addHelpText(
+      'after',
+      example('mlw feedback send "I was charged twice" --classifier intents --expected-label BILLING'),
+    )
+    .action(
+      async (
+        sentence: string,
+        options: ApiOptions & { classifier: string; expectedLabel?: string; prediction?: string; requestId?: string },
+        command: Command,
+      ) => {
+        const target = await apiTarget(options, awsOptions(command));
+        const body = {
+          classifier: options.classifier,
+          sentence,
+          ...(options.expectedLabel ? { expectedLabel: options.expectedLabel } : {}),
+          ...(options.prediction ? { prediction: options.prediction } : {}),
+          ...(options.requestId ? { requestId: options.requestId } : {}),
+        };
+        await post(target, 'feedback', body, options.timeout);
+      },
+    );
 
   feedback
     .command('upload-batch')
     .description('Check a batch-feedback file ({"classifier", "sentences": [...]}) as the Lambda does, then upload it')
     .argument('<file>', 'local JSON file')
-    .option('--bucket <name>', 'upload bucket (default: the UploadBucketName output of the stack)')
-    .option('--key <key>', 'object key (must end in .json)', undefined)
-    .option('--stack <name>', 'active-learning stack name', DEFAULT_STACK)
+    .option('--bucket <name>', `upload bucket (default: the ${OUTPUT.UPLOAD_BUCKET} output of the stack)`)
+    .option('--key <key>', 'object key, ending in .json (default: uploads/<file name>.json)')
     .option('--force', 'upload even when some sentences are rejected')
+    .addOption(stackNameOption(DEFAULT_STACK, `the ${OUTPUT.UPLOAD_BUCKET} output`))
+    .addOption(stackAliasOption())
+    .addHelpText('after', example('mlw feedback upload-batch complaints.json --region eu-west-1'))
     .action(
       async (
         file: string,
-        options: { bucket?: string; key?: string; stack: string; force?: boolean },
+        options: { bucket?: string; key?: string; stackName: string; force?: boolean },
         command: Command,
       ) => {
         const aws = awsOptions(command);
         const key = options.key ?? `uploads/${basename(file).replace(/\.json$/i, '')}.json`;
         if (!key.endsWith('.json'))
-          throw new Error(`--key must end in .json (only *.json uploads are processed): ${key}`);
+          throw new CliError(`--key must end in .json (only *.json uploads are processed): ${key}`);
         const check = await checkBatchFile(openLocalFile(file));
-        if (isMalformed(check)) throw new Error(`${file} would be rejected: ${check.fileProblems.join('; ')}`);
+        if (isMalformed(check)) throw new CliError(`${file} would be rejected`, check.fileProblems);
+        if (check.rejectedCount > 0 && !options.force) {
+          throw new CliError(
+            `${check.rejectedCount} of ${check.sentences} sentences in ${file} would be rejected: fix the file or give --force to upload the valid sentences only`,
+            check.rejected.map((r) => r.reason),
+          );
+        }
         if (check.rejectedCount > 0) {
           process.stderr.write(
-            `${check.rejectedCount} of ${check.sentences} sentences would be rejected, e.g. ${check.rejected
-              .slice(0, 3)
-              .map((r) => r.reason)
-              .join('; ')}\n`,
+            `mlw: uploading ${file} without ${check.rejectedCount} rejected sentence(s) (--force)\n`,
           );
-          if (!options.force) throw new Error('Fix the file or give --force to upload the valid sentences only');
         }
         const bucket = await optionOrStackOutput(aws, options.bucket, {
-          stackName: options.stack,
+          stackName: options.stackName,
           outputKey: OUTPUT.UPLOAD_BUCKET,
           optionName: '--bucket',
         });
-        const s3 = new S3Client({
-          ...clientConfig(aws),
-          forcePathStyle: aws.endpointUrl !== undefined,
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-        });
+        const { PutObjectCommand, S3Client } = await import('@aws-sdk/client-s3');
+        const s3 = explainErrors(
+          new S3Client({
+            ...clientConfig(aws),
+            forcePathStyle: aws.endpointUrl !== undefined,
+            requestChecksumCalculation: 'WHEN_REQUIRED',
+          }),
+          aws,
+        );
         await s3.send(
           new PutObjectCommand({
             Bucket: bucket,
@@ -175,6 +208,10 @@ export function registerActiveLearningCommands(program: Command): void {
     .argument('<output...>', 'output.json files (local paths or s3://bucket/key)')
     .option('--out <file>', 'write the CSV here (default: standard output)')
     .option('--classifier <name>', 'only the items of this classifier')
+    .addHelpText(
+      'after',
+      example('mlw feedback consolidate reviews/*/output.json --classifier intents --out train.csv'),
+    )
     .action(async (outputs: string[], options: { out?: string; classifier?: string }, command: Command) => {
       const aws = awsOptions(command);
       const consolidations: Consolidation[] = [];
@@ -185,10 +222,16 @@ export function registerActiveLearningCommands(program: Command): void {
         let value: unknown;
         try {
           value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        } catch {
-          throw new Error(`${source} is not valid JSON`);
+        } catch (error) {
+          throw new CliError(`${source} is not valid JSON`, [], { cause: error });
         }
-        consolidations.push(consolidate(parseReviewOutput(value)));
+        try {
+          consolidations.push(consolidate(parseReviewOutput(value)));
+        } catch (error) {
+          throw new CliError(`${source}: ${error instanceof Error ? error.message : String(error)}`, [], {
+            cause: error,
+          });
+        }
       }
       const csv = trainingCsv(consolidations, options.classifier);
       const items = consolidations.flatMap((c) => c.items);

@@ -1,5 +1,4 @@
 import { readFileSync, statSync } from 'node:fs';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
 import {
   BUILT_IN_TASK_LAMBDA_ACCOUNTS,
@@ -22,7 +21,15 @@ import {
 import { ValidationError } from '../../lambdas/shared/errors';
 import { openLocalFile, readJsonLineBatches } from '../../lambdas/shared/jsonl';
 import { decodeUtf8, TextEncodingError } from '../../lambdas/shared/text';
-import { awsOptions, clientConfig, optionOrStackOutput } from '../aws';
+import {
+  awsOptions,
+  clientConfig,
+  explainErrors,
+  optionOrStackOutput,
+  stackAliasOption,
+  stackNameOption,
+} from '../aws';
+import { example } from '../help';
 
 /** Default name of the deployed stack (`<stackPrefix>-LabelingChain`). */
 export const DEFAULT_CHAIN_STACK = 'Mlw-LabelingChain';
@@ -108,10 +115,7 @@ Exit codes:
   ${PLAN_EXIT.USAGE}  bad options
   ${PLAN_EXIT.UNREADABLE}  unreadable input (file, job JSON, manifest lines that are not UTF-8 JSON objects)
   ${PLAN_EXIT.REFUSED}  the planner refuses (the message names the rule)
-
-Example:
-  mlw chain plan --job job.json --manifest output.manifest --json
-`;
+${example('mlw chain plan --job job.json --manifest output.manifest --json')}`;
 
 /** What `mlw chain plan --json` prints. */
 export type PlanReport =
@@ -246,7 +250,10 @@ function requestOptions(command: Command): Command {
 
 /** `mlw chain start` and `mlw chain plan`: start the labeling chain for a job, or see what it would do. */
 export function registerChainCommands(program: Command): void {
-  const chain = program.command('chain').description('Ground Truth job chaining: continue labeling jobs in series');
+  const chain = program
+    .command('chain')
+    .description('Ground Truth job chaining: continue labeling jobs in series')
+    .addHelpText('after', example('mlw chain start --job my-labeling-job --dry-run'));
   requestOptions(
     chain
       .command('plan')
@@ -272,9 +279,11 @@ export function registerChainCommands(program: Command): void {
       .requiredOption('--job <name>', 'the labeling job to continue (the parent)'),
   )
     .option('--state-machine-arn <arn>', 'state machine to start (default: output StateMachineArn of --stack-name)')
-    .option('--stack-name <name>', 'deployed labeling-chain stack', DEFAULT_CHAIN_STACK)
+    .addOption(stackNameOption(DEFAULT_CHAIN_STACK, `the ${STATE_MACHINE_OUTPUT_KEY} output`))
+    .addOption(stackAliasOption())
     .option('--execution-name <name>', 'execution name (default: <job>-<mode>-<timestamp>)')
     .option('--dry-run', 'validate and print the execution input without starting anything')
+    .addHelpText('after', example('mlw chain start --job my-labeling-job --max-chain-length 3'))
     .action(async (opts: StartOptions, command: Command) => {
       const input = chainInput(opts);
       if (opts.dryRun) {
@@ -287,7 +296,8 @@ export function registerChainCommands(program: Command): void {
         outputKey: STATE_MACHINE_OUTPUT_KEY,
         optionName: '--state-machine-arn',
       });
-      const client = new SFNClient(clientConfig(aws));
+      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      const client = explainErrors(new SFNClient(clientConfig(aws)), aws);
       const answer = await client.send(
         new StartExecutionCommand({
           stateMachineArn,

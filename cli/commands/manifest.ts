@@ -18,6 +18,7 @@ import { jobNameProblems, labelAttributeNameProblems } from '../../lambdas/label
 import { readJsonLineBatches } from '../../lambdas/shared/jsonl';
 import { readLineBatches, TextEncodingError } from '../../lambdas/shared/text';
 import { type AwsOptions, awsOptions } from '../aws';
+import { example } from '../help';
 import { createProgress } from '../progress';
 import { openSource } from '../sources';
 
@@ -40,10 +41,7 @@ Exit codes:
   ${STATS_EXIT.UNREADABLE}  some lines are not UTF-8 JSON objects: listed with their line numbers on standard error and
      not counted (the counters cover the others); also for a UTF-16 file
   ${STATS_EXIT.ATTRIBUTE_NOT_FOUND}  the label attribute appears on no line: the label attributes that do appear are listed
-
-Example:
-  mlw manifest stats s3://my-bucket/output/pets/manifests/output/output.manifest --label-attribute animal --json
-`;
+${example('mlw manifest stats s3://my-bucket/output/pets/manifests/output/output.manifest --label-attribute animal --json')}`;
 
 /** The counters `mlw manifest stats --json` prints, in this order and no others. */
 export const STATS_KEYS = [
@@ -125,7 +123,8 @@ function parseClasses(value: string): string[] {
 export function registerManifestCommands(program: Command): void {
   const manifest = program
     .command('manifest')
-    .description("Ground Truth manifest tools (the labeling chain's streaming core)");
+    .description("Ground Truth manifest tools (the labeling chain's streaming core)")
+    .addHelpText('after', example('mlw manifest stats output.manifest --label-attribute animal'));
 
   manifest
     .command('stats')
@@ -190,6 +189,12 @@ export function registerManifestCommands(program: Command): void {
     .option('--job-name <name>', 'recorded as job-name: labeling-job/<name>', 'third-party-labels')
     .option('--output <file>', 'write the merged manifest here (default: standard output)')
     .option('--overwrite', 'replace labels that lines already have for the attribute (default: error)')
+    .addHelpText(
+      'after',
+      example(
+        'mlw manifest import-labels --manifest in.manifest --labels labels.csv --label-attribute animal --classes cat,dog --output merged.manifest',
+      ),
+    )
     .action(
       async (
         opts: {

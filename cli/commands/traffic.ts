@@ -1,9 +1,18 @@
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { type PutRecordsPort, type StreamEntry, putAllRecords } from '../../lambdas/streaming-anomaly/core/put-records';
 import { type SimulatedEvent, parseAnomaly, simulateCameraEvents } from '../../lambdas/streaming-anomaly/core/simulate';
-import { type AwsOptions, awsOptions, clientConfig, optionOrStackOutput } from '../aws';
+import {
+  type AwsOptions,
+  stackAliasOption,
+  stackNameOption,
+  awsOptions,
+  clientConfig,
+  explainErrors,
+  optionOrStackOutput,
+} from '../aws';
+import { CliError } from '../errors';
+import { example } from '../help';
 import { createProgress } from '../progress';
 
 /** Options of `mlw traffic simulate`. */
@@ -47,14 +56,22 @@ const positiveNumber = (name: string) => (value: string) => {
 };
 
 /**
- * A Kinesis client for the global AWS options. With `--endpoint-url` (a local stand-in such as kinesalite) it speaks
- * HTTP/1.1 through `NodeHttpHandler`: the SDK's default HTTP/2 handler fails there with "Protocol error".
+ * A Kinesis client for the global AWS options (loaded when a command sends). With `--endpoint-url` (a local stand-in
+ * such as kinesalite) it speaks HTTP/1.1 through `NodeHttpHandler`: the SDK's default HTTP/2 handler fails there with
+ * "Protocol error".
  */
-export function kinesisClient(options: AwsOptions): KinesisClient {
-  return new KinesisClient({
-    ...clientConfig(options),
-    ...(options.endpointUrl ? { requestHandler: new NodeHttpHandler() } : {}),
-  });
+export async function kinesisClient(options: AwsOptions): Promise<KinesisClient> {
+  const [{ KinesisClient }, { NodeHttpHandler }] = await Promise.all([
+    import('@aws-sdk/client-kinesis'),
+    import('@smithy/node-http-handler'),
+  ]);
+  return explainErrors(
+    new KinesisClient({
+      ...clientConfig(options),
+      ...(options.endpointUrl ? { requestHandler: new NodeHttpHandler() } : {}),
+    }),
+    options,
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -70,7 +87,8 @@ export async function simulate(
   log: (line: string) => void = () => undefined,
 ): Promise<SimulationSummary> {
   if (options.events !== undefined && options.duration !== undefined)
-    throw new Error('give either --events or --duration, not both');
+    throw new CliError('give either --events or --duration, not both');
+  const { PutRecordsCommand } = await import('@aws-sdk/client-kinesis');
   const live = options.duration !== undefined;
   const total = options.events ?? (live ? Math.round(options.duration! * options.rate) : 1000);
   const target = streamName.startsWith('arn:') ? { StreamARN: streamName } : { StreamName: streamName };
@@ -91,7 +109,7 @@ export async function simulate(
   let first: number | undefined;
   let last: number | undefined;
   const started = Date.now();
-  const progress = createProgress('sending', total);
+  const progress = createProgress('sending', total, 'records');
   const batchSize = live ? Math.max(1, Math.min(options.batchSize, Math.ceil(options.rate))) : options.batchSize;
   let sent = 0;
   let batch: SimulatedEvent[] = [];
@@ -158,12 +176,14 @@ export async function simulate(
 export function registerTrafficCommands(program: Command): void {
   const traffic = program
     .command('traffic')
-    .description('Streaming anomaly pipeline: camera events and traffic counts');
+    .description('Streaming anomaly pipeline: camera events and traffic counts')
+    .addHelpText('after', example('mlw traffic simulate --events 5000 --cameras 4'));
   traffic
     .command('simulate')
     .description('Send simulated camera events (person/car track ids) to the input stream, as the IoT rule would')
     .option('--stream <name>', 'input stream name or ARN (default: output InputStreamName of the deployed stack)')
-    .option('--stack-name <name>', 'stack to read the stream name from', 'Mlw-StreamingAnomaly')
+    .addOption(stackNameOption('Mlw-StreamingAnomaly', 'the InputStreamName output'))
+    .addOption(stackAliasOption())
     .option('--cameras <n>', 'number of cameras (camera-1 … camera-N)', positiveInt('--cameras'), 3)
     .addOption(
       new Option('--events <n>', 'events to send, as fast as the stream takes them (default 1000)')
@@ -208,6 +228,7 @@ export function registerTrafficCommands(program: Command): void {
       },
       500,
     )
+    .addHelpText('after', example('mlw traffic simulate --duration 600 --rate 20 --anomaly camera-2:5'))
     .action(async (options: SimulateOptions, command: Command) => {
       const aws = awsOptions(command);
       const stream = await optionOrStackOutput(aws, options.stream, {
@@ -215,7 +236,9 @@ export function registerTrafficCommands(program: Command): void {
         outputKey: 'InputStreamName',
         optionName: '--stream',
       });
-      const summary = await simulate(kinesisClient(aws), stream, options, (line) => process.stderr.write(`${line}\n`));
+      const summary = await simulate(await kinesisClient(aws), stream, options, (line) =>
+        process.stderr.write(`${line}\n`),
+      );
       process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       if (summary.failed > 0) {
         process.stderr.write(`mlw: ${summary.failed} of ${summary.events} events were not stored\n`);

@@ -43,6 +43,14 @@ import {
   describeSchemaProblems,
   presentRawColumns,
 } from '../../lambdas/trip-outliers/core/schema-check';
+import {
+  awsOptions,
+  clientConfig,
+  explainErrors,
+  optionOrStackOutput,
+  stackAliasOption,
+  stackNameOption,
+} from '../aws';
 import { createProgress } from '../progress';
 
 /**
@@ -92,7 +100,8 @@ function addAnalysisOptions(command: Command, { month = true } = {}): Command {
   if (month)
     command.option('--month <YYYY-MM>', 'athena: the month to analyze (default: from the file name)', monthParser);
   return command
-    .option('--stack-name <name>', 'athena: the deployed trip-outliers stack', DEFAULT_TRIPS_STACK)
+    .addOption(stackNameOption(DEFAULT_TRIPS_STACK, `athena: the ${TRIP_OUTLIERS_OUTPUTS.STATE_MACHINE_ARN} output`))
+    .addOption(stackAliasOption())
     .option('--state-machine-arn <arn>', 'athena: state machine (default: output StateMachineArn of --stack-name)')
     .option('--poll-seconds <s>', 'athena: seconds between status checks', (v) => Number(v), 5);
 }
@@ -108,7 +117,7 @@ function bounds(options: AnalysisOptions): OutlierBounds {
 async function localFiles(sources: string[], command: Command): Promise<{ files: string[]; cleanup(): void }> {
   const remote = sources.filter((s) => s.startsWith('s3://'));
   if (remote.length === 0) return { files: sources.map((s) => resolve(s)), cleanup: () => undefined };
-  const [{ openSource }, { awsOptions }] = await Promise.all([import('../sources'), import('../aws')]);
+  const { openSource } = await import('../sources');
   const dir = mkdtempSync(join(tmpdir(), 'mlw-trips-'));
   const files: string[] = [];
   for (const source of sources) {
@@ -176,17 +185,14 @@ interface AthenaRunOutput {
 
 /** Start the deployed state machine for a month and wait for its end. */
 export async function runOnAthena(month: string, options: AnalysisOptions, command: Command): Promise<AthenaRunOutput> {
-  const [{ SFNClient, StartExecutionCommand, DescribeExecutionCommand }, aws] = await Promise.all([
-    import('@aws-sdk/client-sfn'),
-    import('../aws'),
-  ]);
-  const global = aws.awsOptions(command);
-  const stateMachineArn = await aws.optionOrStackOutput(global, options.stateMachineArn, {
+  const { SFNClient, StartExecutionCommand, DescribeExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const global = awsOptions(command);
+  const stateMachineArn = await optionOrStackOutput(global, options.stateMachineArn, {
     stackName: options.stackName,
     outputKey: TRIP_OUTLIERS_OUTPUTS.STATE_MACHINE_ARN,
     optionName: '--state-machine-arn',
   });
-  const client = new SFNClient(aws.clientConfig(global));
+  const client = explainErrors(new SFNClient(clientConfig(global)), global);
   const input = {
     month,
     ...(options.maxDurationSeconds !== undefined ? { maxDurationSeconds: options.maxDurationSeconds } : {}),
@@ -233,14 +239,16 @@ export async function schemaOf(
   const { readParquetFooter } = await import('../../lambdas/trip-outliers/adapters/parquet-footer');
   let footer;
   if (source.startsWith('s3://')) {
-    const [{ S3Client }, aws, { s3AsyncBuffer }, { parseS3Uri }] = await Promise.all([
+    const [{ S3Client }, { s3AsyncBuffer }, { parseS3Uri }] = await Promise.all([
       import('@aws-sdk/client-s3'),
-      import('../aws'),
       import('../../lambdas/trip-outliers/adapters/s3'),
       import('../../lambdas/shared/s3'),
     ]);
-    const global = aws.awsOptions(command);
-    const s3 = new S3Client({ ...aws.clientConfig(global), forcePathStyle: global.endpointUrl !== undefined });
+    const global = awsOptions(command);
+    const s3 = explainErrors(
+      new S3Client({ ...clientConfig(global), forcePathStyle: global.endpointUrl !== undefined }),
+      global,
+    );
     footer = await readParquetFooter(await s3AsyncBuffer(s3, parseS3Uri(source)), source);
   } else if (/^https?:\/\//.test(source)) {
     const { headSource, sourceFooter } = await import('../../lambdas/trip-outliers/adapters/source');
@@ -483,7 +491,7 @@ export function registerTripsCommands(program: Command): void {
 async function readReportData(from: string, command: Command): Promise<TripReport> {
   let text: string;
   if (from.startsWith('s3://')) {
-    const [{ openSource }, { awsOptions }] = await Promise.all([import('../sources'), import('../aws')]);
+    const { openSource } = await import('../sources');
     const opened = await openSource(from, awsOptions(command));
     const chunks: Buffer[] = [];
     for await (const chunk of opened.body) chunks.push(chunk as Buffer);

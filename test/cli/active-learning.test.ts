@@ -85,7 +85,10 @@ describe('mlw active-learning commands', () => {
         '--bucket',
         'uploads-cli',
       ),
-    ).rejects.toThrow('would be rejected: not valid JSON');
+    ).rejects.toMatchObject({
+      message: expect.stringMatching(/malformed-not-json\.json would be rejected$/) as unknown,
+      details: [expect.stringMatching(/^not valid JSON/)],
+    });
     await expect(
       run(...endpoint, 'feedback', 'upload-batch', join(fixtures, 'batch-partial.json'), '--bucket', 'uploads-cli'),
     ).rejects.toThrow('give --force');
@@ -119,21 +122,24 @@ describe('mlw active-learning commands', () => {
       );
       expect(JSON.parse(stdout)).toEqual({ label: 'BILLING', score: 0.9 });
       expect(process.exitCode).toBeUndefined();
-      const { stderr } = await run(
-        'feedback',
-        'send',
-        'x',
-        '--classifier',
-        'intents',
-        '--expected-label',
-        'OTHER',
-        '--api-url',
-        url,
-        '--api-key',
-        'k1',
-      );
-      expect(stderr).toContain('feedback answered HTTP 429');
-      expect(process.exitCode).toBe(1);
+      await expect(
+        run(
+          'feedback',
+          'send',
+          'x',
+          '--classifier',
+          'intents',
+          '--expected-label',
+          'OTHER',
+          '--api-url',
+          url,
+          '--api-key',
+          'k1',
+        ),
+      ).rejects.toMatchObject({
+        message: `POST ${url}feedback answered HTTP 429 Too Many Requests`,
+        details: ['body: {"message":"slow down"}'],
+      });
       expect(seen).toEqual([
         { url: '/v1/classify', key: 'k1', body: { classifier: 'intents', sentence: 'My bill, "again"' } },
         { url: '/v1/feedback', key: 'k1', body: { classifier: 'intents', sentence: 'x', expectedLabel: 'OTHER' } },

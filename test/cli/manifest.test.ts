@@ -140,7 +140,7 @@ describe('mlw manifest and mlw chain', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
-      'mlw: 2 problem(s), nothing written:\nlabels line 1: unknown class "hamster" for s3://pets-data/images/0008.jpg (classes: cat, dog, bird)\nlabels line 2: s3://elsewhere/z.jpg is not in the manifest\n',
+      'mlw: 2 problem(s), nothing written:\n  - labels line 1: unknown class "hamster" for s3://pets-data/images/0008.jpg (classes: cat, dog, bird)\n  - labels line 2: s3://elsewhere/z.jpg is not in the manifest\n',
     );
     expect(existsSync(output)).toBe(false);
   });

@@ -27,7 +27,8 @@ const services = useLocalServices('kinesis');
 
 /** Run `mlw …` with only the traffic commands and the global AWS options; return stdout. */
 async function mlw(args: string[]): Promise<string> {
-  const program = addAwsOptions(new Command('mlw').exitOverride());
+  // Usage errors reach the test as exceptions (exitOverride); commander's own copy on stderr is not needed.
+  const program = addAwsOptions(new Command('mlw').exitOverride().configureOutput({ writeErr: () => undefined }));
   registerTrafficCommands(program);
   let out = '';
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -145,8 +146,8 @@ describe('mlw traffic simulate against kinesalite', () => {
     }
   });
 
-  it('is registered in the mlw program', () => {
-    const traffic = buildProgram().commands.find((c) => c.name() === 'traffic');
+  it('is registered in the mlw program', async () => {
+    const traffic = (await buildProgram(['traffic'])).commands.find((c) => c.name() === 'traffic');
     expect(traffic?.commands.map((c) => c.name())).toContain('simulate');
   });
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { type Command } from 'commander';
 import { buildProgram } from '../../cli/program';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
@@ -10,15 +11,23 @@ export interface MlwRun {
   readonly stderr: string;
 }
 
+/** The launcher users run (`npx mlw`): it starts the CLI built into dist/cli/ (test/helpers/global-setup.ts builds it). */
+export const MLW_BIN = join(REPO_ROOT, 'bin/mlw.js');
+
 /**
- * Run the real `mlw` entry (bin/mlw.js, through tsx) in a child process. Asynchronous on purpose: local servers
+ * Run the real, built `mlw` (bin/mlw.js → dist/cli/mlw.mjs) in a child process. Asynchronous on purpose: local servers
  * (s3rver, kinesalite, fakes) run in the test process and must keep answering while the CLI runs.
+ * @param nodeArgs options for `node` itself (e.g. `--import` of a loader hook)
  */
-export function runMlw(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<MlwRun> {
+export function runMlw(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
+): Promise<MlwRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(REPO_ROOT, 'bin/mlw.js'), ...args],
+      [...nodeArgs, MLW_BIN, ...args],
       { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', ...env } },
       (error, stdout, stderr) =>
         resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
@@ -26,9 +35,14 @@ export function runMlw(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
+/** Every command of a program, depth first (the root first). */
+export function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
 /**
  * Run the CLI program in this process (so SDK clients can be mocked with aws-sdk-client-mock), capturing standard
- * output and error. Errors the command throws propagate (commander's exit is overridden).
+ * output and error. Errors the command throws propagate, and so do commander's usage errors (its exit is overridden).
  */
 export async function runMlwInProcess(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   let stdout = '';
@@ -42,9 +56,9 @@ export async function runMlwInProcess(...args: string[]): Promise<{ stdout: stri
     return true;
   });
   try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'mlw', ...args]);
+    const program = await buildProgram(args);
+    for (const command of allCommands(program)) command.exitOverride();
+    await program.parseAsync(args, { from: 'user' });
   } finally {
     out.mockRestore();
     err.mockRestore();

@@ -12,6 +12,14 @@ const PROBES: Record<string, { filePath: string; code: string }> = {
     filePath: 'lib/constructs/example/probe.ts',
     code: "import { EXAMPLE_ENV } from '../../../lambdas/example/contract';\nimport { summarize } from '../../../lambdas/example/core/summarize';\nexport const x = [EXAMPLE_ENV, summarize];\n",
   },
+  cliImports: {
+    filePath: 'cli/commands/probe.ts',
+    code: "import { Duration } from 'aws-cdk-lib';\nimport { Construct } from 'constructs';\nimport { REPO_ROOT } from '../../lib/shared/paths';\nimport { summarize } from '../../lambdas/example/core/summarize';\nimport { openLocalFile } from '../../lambdas/shared/jsonl';\nexport const x = [Duration, Construct, REPO_ROOT, summarize, openLocalFile];\n",
+  },
+  webImports: {
+    filePath: 'web/review/src/probe.ts',
+    code: "import { REVIEW_ERROR_CODES } from '../../../lambdas/review-portal/contract';\nimport { type QueueStats } from '../../../lambdas/review-portal/core/stats';\nimport { taskView } from '../../../lambdas/review-portal/core/task';\nimport { REPO_ROOT } from '../../../lib/shared/paths';\nexport const x: [unknown, QueueStats | undefined, unknown, unknown] = [REVIEW_ERROR_CODES, undefined, taskView, REPO_ROOT];\n",
+  },
   focused: {
     filePath: 'test/tooling/probe.test.ts',
     // Assembled so that this file itself holds no focused or skipped test.
@@ -61,6 +69,27 @@ describe('lint rules that keep the house livable', () => {
     const messages = lint('libImports');
     expect(messages).toEqual([
       expect.stringMatching(/^no-restricted-imports: .*core\/summarize.*lib\/\*\* may import only/),
+    ]);
+  });
+
+  it('keeps the CLI off the CDK app: no aws-cdk-lib, constructs or lib/**, while Lambda cores and shared are fine', () => {
+    const messages = lint('cliImports');
+    expect(messages).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*'aws-cdk-lib'.*cli\/\*\* must not import aws-cdk-lib/),
+      expect.stringMatching(/^no-restricted-imports: .*'constructs'.*cli\/\*\* must not import aws-cdk-lib/),
+      expect.stringMatching(/^no-restricted-imports: .*lib\/shared\/paths.*cli\/\*\* must not import the CDK app/),
+    ]);
+  });
+
+  it('lets the web page take only contract files (and types) from lambdas/, and nothing from lib/**', () => {
+    const messages = lint('webImports');
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^@typescript-eslint\/no-restricted-imports: .*core\/task.*web\/\*\* may import from lambdas\/ only/,
+      ),
+      expect.stringMatching(
+        /^@typescript-eslint\/no-restricted-imports: .*lib\/shared\/paths.*must not import the CDK app/,
+      ),
     ]);
   });
 
