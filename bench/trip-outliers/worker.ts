@@ -47,7 +47,7 @@ async function scan(file: string): Promise<{ rows: number; outliers: number }> {
       const seconds = (dropoff.getTime() - pickup.getTime()) / 1000;
       const distance = row.trip_distance as number | null;
       const speed = seconds > 0 && distance !== null ? (distance * 3600) / seconds : null;
-      const negative = AMOUNTS.some((a) => typeof row[a] === 'number' && (row[a] as number) < 0);
+      const negative = AMOUNTS.some((a) => typeof row[a] === 'number' && row[a] < 0);
       if (
         seconds <= 0 ||
         seconds > DEFAULT_BOUNDS.maxDurationSeconds ||
