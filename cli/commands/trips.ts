@@ -51,6 +51,7 @@ import {
   stackAliasOption,
   stackNameOption,
 } from '../aws';
+import { example } from '../help';
 import { createProgress } from '../progress';
 
 /**
@@ -359,12 +360,14 @@ async function ingestLocally(month: string, outDir: string, baseUrl: string) {
 export function registerTripsCommands(program: Command): void {
   const trips = program
     .command('trips')
-    .description('Trip outlier analysis of NYC TLC trip records: DuckDB locally, Athena at data-lake scale');
+    .description('Trip outlier analysis of NYC TLC trip records: DuckDB locally, Athena at data-lake scale')
+    .addHelpText('after', example('mlw trips analyze yellow_tripdata_2024-01.parquet'));
 
   addAnalysisOptions(
     trips
       .command('analyze')
       .description('Find outliers in trip files (Parquet, local or s3://) and print the summary')
+      .addHelpText('after', example('mlw trips analyze yellow_tripdata_2024-01.parquet --json'))
       .argument('<sources...>', 'Parquet files (local paths or s3:// URIs); athena: one file or --month')
       .option('--json', 'print {rows, outliers: {<reason>: count}, cleanedRows, durationSeconds: {p50, p99, max}}')
       .option('--out-dir <dir>', 'duckdb: also write cleaned.parquet and outliers.parquet here'),
@@ -391,6 +394,7 @@ export function registerTripsCommands(program: Command): void {
     trips
       .command('ingest')
       .description('Fetch one month of yellow-taxi trips; duckdb: into a folder, athena: through the deployed workflow')
+      .addHelpText('after', example('mlw trips ingest --month 2024-01 --out-dir data'))
       .requiredOption('--month <YYYY-MM>', 'the month', monthParser)
       .option('--out-dir <dir>', 'duckdb: folder for the file', '.')
       .option('--base-url <url>', 'where the monthly files are published', TLC_BASE_URL)
@@ -425,6 +429,7 @@ export function registerTripsCommands(program: Command): void {
     .description(
       'Columns and types of a Parquet file, and what differs from the trip table (exit 2 if it does not match)',
     )
+    .addHelpText('after', example('mlw trips schema data/yellow_tripdata_2024-01.parquet'))
     .argument('<source>', 'local path, s3:// URI or https:// URL (only the footer is read)')
     .option('--json', 'print the check as JSON')
     .action(async (source: string, options: { json?: boolean }, command: Command) => {
@@ -438,6 +443,7 @@ export function registerTripsCommands(program: Command): void {
   trips
     .command('sql')
     .description(`Print the SQL of a step for an engine: raw, ${STEPS.join(', ')}`)
+    .addHelpText('after', example('mlw trips sql profile --engine athena'))
     .argument('<name>', 'the step')
     .addOption(new Option('--engine <engine>', 'duckdb or athena').choices(ENGINES).default('duckdb'))
     .option('--month <YYYY-MM>', 'athena: the partition to read (default: ? parameters)', monthParser)
@@ -467,6 +473,7 @@ export function registerTripsCommands(program: Command): void {
       .description(
         'Write the HTML report (summary table and charts) of trip files, or of a report.json from either engine',
       )
+      .addHelpText('after', example('mlw trips report data/yellow_tripdata_2024-01.parquet --out report.html'))
       .argument('[sources...]', 'Parquet files to analyze (as analyze)')
       .option('--from <report.json>', 'render this report data instead (local path or s3://…/report.json)')
       .option('--out <file.html>', 'the page to write', 'trip-outliers-report.html'),

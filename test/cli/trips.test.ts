@@ -141,7 +141,8 @@ describe('mlw trips', () => {
     expect(duck.stdout.replace(/quantile_cont/g, 'approx_percentile')).toBe(athena.stdout);
     const normalize = await runMlw(['trips', 'sql', 'normalize', '--engine', 'athena']);
     expect(normalize.stdout).toContain('WHERE year = ? AND month = ?');
-    expect(normalize.stdout).toContain("to_unixtime(with_timezone(pickup_at, 'America/New_York'))");
+    expect(normalize.stdout).toContain("to_unixtime(with_timezone(hour, 'America/New_York'))");
+    expect(normalize.stdout).not.toContain('AS STRING');
     const ctas = await runMlw([
       'trips',
       'sql',

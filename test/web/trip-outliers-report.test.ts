@@ -6,7 +6,7 @@ import { analyzeLocally } from '../../lambdas/trip-outliers/adapters/duckdb';
 import { OUTLIER_REASONS } from '../../lambdas/trip-outliers/contract';
 import { type TripReport } from '../../lambdas/trip-outliers/core/report';
 import { renderReportHtml } from '../../lambdas/trip-outliers/core/report-html';
-import { chromiumExecutable } from '../helpers/chromium';
+import { CHROMIUM_ARGS, chromiumExecutable } from '../helpers/chromium';
 import { writeFixtures } from '../lambdas/trip-outliers/fixtures';
 
 let browser: Browser;
@@ -22,15 +22,7 @@ beforeAll(async () => {
   writeFileSync(page, await renderReportHtml(report));
   browser = await chromium.launch({
     executablePath: chromiumExecutable(),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
 }, 600_000); // the first run on a fresh machine may install Chromium
 

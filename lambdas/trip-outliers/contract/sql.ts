@@ -1,5 +1,5 @@
 import { type OutlierBounds, DURATION_HISTOGRAM, OUTLIER_REASONS } from './rules';
-import { DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMNS, TRIP_COLUMNS } from './schema';
+import { type DeclaredType, DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMNS, TRIP_COLUMNS } from './schema';
 
 /**
  * The analysis as SQL, once, for two engines: DuckDB (embedded in the CLI) and Amazon Athena (engine version 3,
@@ -54,6 +54,11 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
   },
 };
 
+/** The type of a column in `CAST` (Trino has no `string`, the DDL's word for `varchar`; DuckDB takes both). */
+export function castType(type: DeclaredType): string {
+  return type === 'string' ? 'VARCHAR' : type.toUpperCase();
+}
+
 /** A SQL string literal. */
 export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
@@ -95,7 +100,7 @@ export function normalizeSelect(dialect: Dialect, options: NormalizeOptions): st
   const typed = TRIP_COLUMNS.map((column) => {
     const sources = column.sources.map(identifier);
     const value = sources.length > 1 ? `coalesce(${list(sources)})` : sources[0];
-    return `CAST(${value} AS ${column.type.toUpperCase()}) AS ${column.name}`;
+    return `CAST(${value} AS ${castType(column.type)}) AS ${column.name}`;
   });
   const names = list(TRIP_NAMES);
   const typedNames = list(TRIP_NAMES.map((n) => `typed.${n}`));
@@ -351,7 +356,7 @@ export function duckdbRawView(paths: readonly string[], present: ReadonlyMap<str
   const columns = RAW_COLUMNS.map((column) => {
     const actual = present.get(column.name);
     const value = actual === undefined ? 'NULL' : identifier(actual);
-    return `  CAST(${value} AS ${column.type.toUpperCase()}) AS ${identifier(column.name)}`;
+    return `  CAST(${value} AS ${castType(column.type)}) AS ${identifier(column.name)}`;
   });
   return [
     `CREATE OR REPLACE VIEW ${LATEST.raw} AS`,

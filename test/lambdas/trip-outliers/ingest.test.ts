@@ -4,7 +4,7 @@ import { RAW_COLUMNS, rawKey } from '../../../lambdas/trip-outliers/contract';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 import { type handler as ingestHandler } from '../../../lambdas/trip-outliers/ingest';
 import { writeFixtures } from './fixtures';
-import { type FakeTlc, startFakeTlc } from './tlc-server';
+import { type FakeTlc, startFakeTlc, tripFunctionEnv } from './tlc-server';
 
 const BUCKET = 'trip-data-test';
 type Handler = typeof ingestHandler;
@@ -24,14 +24,7 @@ describe('ingest handler (fake TLC distribution on 127.0.0.1, s3rver)', () => {
       'yellow_tripdata_2024-12.parquet': files.retyped!,
       'yellow_tripdata_2025-02.parquet': files['unknown-column']!,
     });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_S3: services.s3.endpoint,
-      TRIP_DATA_BUCKET: BUCKET,
-      TRIP_SOURCE_BASE_URL: tlc.baseUrl,
-      TRIP_MAX_DURATION_SECONDS: '86400',
-      TRIP_MAX_SPEED_MPH: '100',
-      TRIP_TIME_ZONE: 'America/New_York',
-    });
+    Object.assign(process.env, tripFunctionEnv(services.s3.endpoint, BUCKET, tlc));
     await localS3Client(services.s3.endpoint).send(new CreateBucketCommand({ Bucket: BUCKET }));
     ({ handler } = await import('../../../lambdas/trip-outliers/ingest'));
   });
@@ -39,15 +32,7 @@ describe('ingest handler (fake TLC distribution on 127.0.0.1, s3rver)', () => {
   afterAll(async () => {
     await tlc.stop();
     rmSync(dir, { recursive: true, force: true });
-    for (const key of [
-      'AWS_ENDPOINT_URL_S3',
-      'TRIP_DATA_BUCKET',
-      'TRIP_SOURCE_BASE_URL',
-      'TRIP_MAX_DURATION_SECONDS',
-      'TRIP_MAX_SPEED_MPH',
-      'TRIP_TIME_ZONE',
-    ])
-      delete process.env[key];
+    for (const key of Object.keys(tripFunctionEnv('', BUCKET, tlc))) delete process.env[key];
   });
 
   beforeEach(() => {

@@ -65,3 +65,15 @@ export async function startFakeTlc(files: Record<string, string> = {}): Promise<
     stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
   };
 }
+
+/** The environment of the trip-outlier functions for tests: their bucket, the fake source, default bounds, s3rver. */
+export function tripFunctionEnv(s3Endpoint: string, bucket: string, tlc: FakeTlc): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
+    TRIP_DATA_BUCKET: bucket,
+    TRIP_SOURCE_BASE_URL: tlc.baseUrl,
+    TRIP_MAX_DURATION_SECONDS: '86400',
+    TRIP_MAX_SPEED_MPH: '100',
+    TRIP_TIME_ZONE: 'America/New_York',
+  };
+}

@@ -10,7 +10,7 @@ import { ExecutionFailed, runStateMachine, synthesizedDefinition } from '../../h
 import { athenaStyleResults } from '../../lambdas/trip-outliers/athena-results';
 import { serviceError } from '../../lambdas/labeling-chain/fake-ground-truth';
 import { writeFixtures } from '../../lambdas/trip-outliers/fixtures';
-import { type FakeTlc, startFakeTlc } from '../../lambdas/trip-outliers/tlc-server';
+import { type FakeTlc, startFakeTlc, tripFunctionEnv } from '../../lambdas/trip-outliers/tlc-server';
 
 const BUCKET = 'trip-run-test';
 const stack = stackOf(realApp(), 'Mlw-TripOutliers');
@@ -67,14 +67,7 @@ describe('the synthesized trip-outliers state machine (aws-local-stepfunctions, 
       'yellow_tripdata_2024-11.parquet': files['2024']!,
       'yellow_tripdata_2024-12.parquet': files.retyped!,
     });
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_S3: services.s3.endpoint,
-      TRIP_DATA_BUCKET: BUCKET,
-      TRIP_SOURCE_BASE_URL: tlc.baseUrl,
-      TRIP_MAX_DURATION_SECONDS: '86400',
-      TRIP_MAX_SPEED_MPH: '100',
-      TRIP_TIME_ZONE: 'America/New_York',
-    });
+    Object.assign(process.env, tripFunctionEnv(services.s3.endpoint, BUCKET, tlc));
     const s3 = localS3Client(services.s3.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     // Athena's answers: the result files of the same SQL run in DuckDB, where Athena would write them.
@@ -89,8 +82,7 @@ describe('the synthesized trip-outliers state machine (aws-local-stepfunctions, 
   afterAll(async () => {
     await tlc.stop();
     rmSync(dir, { recursive: true, force: true });
-    for (const key of ['AWS_ENDPOINT_URL_S3', 'TRIP_DATA_BUCKET', 'TRIP_SOURCE_BASE_URL']) delete process.env[key];
-    for (const key of ['TRIP_MAX_DURATION_SECONDS', 'TRIP_MAX_SPEED_MPH', 'TRIP_TIME_ZONE']) delete process.env[key];
+    for (const key of Object.keys(tripFunctionEnv('', BUCKET, tlc))) delete process.env[key];
   });
 
   beforeEach(() => {
