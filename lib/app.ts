@@ -10,6 +10,7 @@ import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
+import { TripOutliersStack } from './stacks/trip-outliers-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -87,6 +88,14 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       config: ci,
       stackPrefix: config.stackPrefix,
       description: 'ml-workflows: keyless (OIDC) deploy and diff roles for CI pipelines',
+    });
+  }
+
+  if (config.tripOutliers.enabled) {
+    new TripOutliersStack(app, name('TripOutliers'), {
+      env,
+      config: config.tripOutliers,
+      description: 'ml-workflows: trip outlier analysis (Athena over a Glue table, HTML report)',
     });
   }
 

@@ -8,6 +8,7 @@ import { labelingChainConfigSchema } from './config/labeling-chain';
 import { reviewPortalConfigSchema } from './config/review-portal';
 import { MODE_KEYS, logRetentionDays } from './config/schema-helpers';
 import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
+import { tripOutliersConfigSchema } from './config/trip-outliers';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -44,6 +45,7 @@ export const appConfigSchema = z
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
     ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
+    tripOutliers: tripOutliersConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(
