@@ -9,6 +9,7 @@ import {
   Stack,
   Validations,
   aws_apigateway as apigateway,
+  aws_athena as athena,
   aws_cloudfront as cloudfront,
   aws_cloudwatch as cloudwatch,
   aws_dynamodb as dynamodb,
@@ -193,6 +194,14 @@ export const GUARD_ACKNOWLEDGMENTS: readonly GuardAcknowledgment[] = [
     covers: (r) => !isAccessLogBucket(r),
     reason:
       'SSE-S3 (AES-256) is the house default of SecureBucket, so that bucket policies and IAM alone decide access; SecureBucket takes a customer managed key (encryptionKey) where a workload must use SSE-KMS.',
+  },
+  {
+    rule: 'athena_workgroup_results_encrypted_at_rest_kms_check',
+    control: 'CT.ATHENA.PR.2',
+    resource: athena.CfnWorkGroup,
+    covers: everyone,
+    reason:
+      'Query results are written with SSE-S3 into a SecureBucket whose default encryption is SSE-S3 (the house default above); the workgroup enforces its configuration, so no client can write results unencrypted.',
   },
   {
     rule: 's3_bucket_logging_enabled_check',

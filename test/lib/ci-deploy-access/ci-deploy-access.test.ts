@@ -218,6 +218,7 @@ describe('CiDeployAccess stack in the app', () => {
               'gitlabMlops.enabled': 'false',
               'reviewPortal.enabled': 'false',
               'streamingAnomaly.enabled': 'false',
+              'tripOutliers.enabled': 'false',
             },
           }),
         );
