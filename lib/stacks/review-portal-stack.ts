@@ -44,6 +44,7 @@ export class ReviewPortalStack extends Stack {
       mfa: config.mfa,
       allowedOrigins: config.allowedOrigins,
       imageStore: props.imageStore,
+      webAclArn: config.webAclArn,
     });
     const out = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     out(REVIEW_PORTAL_OUTPUTS.PORTAL_URL, this.portal.portalUrl, 'The review page');

@@ -83,7 +83,7 @@ function renderIntrinsics(value: unknown, resources: Record<string, { Type: stri
 /**
  * Run a state-machine definition locally with aws-local-stepfunctions. Task states are answered by
  * `taskResourceLocalHandlers` keyed by state name (mocked service integrations); Wait states and Retry intervals
- * are overridden to zero unless given. `context` mocks the context object (`$$.Execution.Id`, `StartTime`, …).
+ * are overridden to zero unless given.
  *
  * @throws ExecutionFailed with the error name and cause when the execution fails.
  */
@@ -91,6 +91,7 @@ export async function runStateMachine(
   definition: Record<string, unknown>,
   input: unknown,
   overrides: NonNullable<RunOptions['overrides']> = {},
+  /** The context object (`$$`), e.g. `{ Execution: { Name: 'run-1' } }`. */
   context?: RunOptions['context'],
 ): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
