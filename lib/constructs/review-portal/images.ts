@@ -12,19 +12,24 @@ import { SecureBucket } from '../../shared/secure-bucket';
 
 /**
  * The portal's own image bucket (construct id `Images`, retained, versioned): images that workflows hand to reviewers.
- * CORS allows `GET`/`HEAD` from the portal's origins only (the page draws images with their boxes; a script that
- * reads pixels needs CORS), never `*`.
+ * The review page shows them with `<img>` and an SVG overlay, which needs no CORS. CORS allows `GET`/`HEAD` from the
+ * configured extra origins only (tools that read pixels), never `*`, and never the portal's own CloudFront domain:
+ * the page's CSP names this bucket, so a CORS rule naming the distribution would make a dependency cycle
+ * (bucket → distribution → response headers policy → bucket) that CloudFormation refuses.
  */
-export function createImageStore(scope: Construct, origins: readonly string[]): SecureBucket {
+export function createImageStore(scope: Construct, extraOrigins: readonly string[]): SecureBucket {
   return new SecureBucket(scope, 'Images', {
-    cors: [
-      {
-        allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-        allowedOrigins: [...origins],
-        allowedHeaders: ['*'],
-        maxAge: Duration.hours(1).toSeconds(),
-      },
-    ],
+    cors:
+      extraOrigins.length > 0
+        ? [
+            {
+              allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD],
+              allowedOrigins: [...extraOrigins],
+              allowedHeaders: ['*'],
+              maxAge: Duration.hours(1).toSeconds(),
+            },
+          ]
+        : undefined,
   });
 }
 

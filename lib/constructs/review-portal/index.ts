@@ -234,7 +234,7 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     this.apiFunctions = reviewApi.functions;
 
     this.imagesBucket = props.imageStore
-      ? createImageStore(this, [portalUrl, ...(props.allowedOrigins ?? [])])
+      ? createImageStore(this, props.allowedOrigins ?? [])
       : undefined;
     this.imageBuckets = [...(this.imagesBucket ? [this.imagesBucket] : []), ...(props.imageBuckets ?? [])];
     bindImageBuckets(
