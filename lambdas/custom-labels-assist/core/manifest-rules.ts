@@ -14,7 +14,7 @@ import { MAX_BOXES_PER_IMAGE, MAX_IMAGE_SIDE, MAX_LABEL_LENGTH, MAX_LABELS, MIN_
  * Streaming: memory stays flat whatever the size (the labels seen, at most 251, and the first problems listed).
  */
 
-/** One problem: the manifest line (1-based), the Custom Labels error it stands for, and what is wrong. */
+/** One problem: the manifest line (1-based; 0 for the file as a whole), the Custom Labels error it stands for, and what is wrong. */
 export interface ManifestProblem {
   readonly line: number;
   readonly code: string;
@@ -307,6 +307,9 @@ function checkImageLevel(
   }
 }
 
+/** The bucket of the first image of each report: a manifest references images of one bucket only. */
+const firstBucket = new WeakMap<ManifestReport, string>();
+
 /** Check one parsed manifest line against every rule; counts it into `report`. Returns its problems. */
 export function checkManifestLine(value: unknown, lineNumber: number, report: ManifestReport): ManifestProblem[] {
   const check = new LineCheck(lineNumber, report);
@@ -319,7 +322,19 @@ export function checkManifestLine(value: unknown, lineNumber: number, report: Ma
   if (source === undefined) check.add('ERROR_MISSING_SOURCE_REF', 'no "source-ref" (the S3 URI of the image)');
   else if (typeof source !== 'string' || !S3_URI.test(source)) {
     check.add('ERROR_INVALID_SOURCE_REF_FORMAT', `source-ref ${JSON.stringify(source)} must be s3://bucket/key`);
-  } else report.stats.images += 1;
+  } else {
+    report.stats.images += 1;
+    // Terminal content error ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS: every source-ref names the same bucket.
+    const bucket = source.slice('s3://'.length, source.indexOf('/', 's3://'.length));
+    const first = firstBucket.get(report);
+    if (first === undefined) firstBucket.set(report, bucket);
+    else if (bucket !== first) {
+      check.add(
+        'ERROR_IMAGES_IN_MULTIPLE_S3_BUCKETS',
+        `source-ref is in bucket ${bucket}, the manifest's first image in ${first}: a manifest references one bucket`,
+      );
+    }
+  }
 
   const keys = Object.keys(value);
   const imageLabels = new Set<string>();
@@ -396,6 +411,15 @@ export async function scanCustomLabelsManifest(batches: JsonLineBatches): Promis
         ]);
       }
     }
+  }
+  if (report.stats.lines === 0) {
+    // A terminal manifest file error (it has no error code): "The manifest file is empty".
+    report.problemCount += 1;
+    report.problems.push({
+      line: 0,
+      code: 'MANIFEST_EMPTY',
+      message: 'the manifest is empty: Custom Labels needs one JSON line per image',
+    });
   }
   return report;
 }
