@@ -12,7 +12,17 @@ import { realApp, synthesizedTemplates } from '../helpers/app';
  * exists.
  */
 
-const SECTIONS = ['example', 'streamingAnomaly', 'gitlabMlops', 'activeLearning', 'labelingChain', 'reviewPortal'];
+const SECTIONS = [
+  'example',
+  'streamingAnomaly',
+  'gitlabMlops',
+  'activeLearning',
+  'labelingChain',
+  'reviewPortal',
+  'customLabelsAssist',
+  'ciDeployAccess',
+  'tripOutliers',
+];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
   'README.md': '',
@@ -21,6 +31,7 @@ const DOCS: Record<string, string> = {
   'docs/streaming-anomaly.md': 'streamingAnomaly.',
   'docs/gitlab-mlops.md': 'gitlabMlops.',
   'docs/review-portal.md': 'reviewPortal.',
+  'docs/custom-labels-assist.md': 'customLabelsAssist.',
   'docs/runbook.md': '',
 };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -111,6 +122,20 @@ const VPC = {
   'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
 };
 const A2I = { 'activeLearning.review': 'a2i' };
+const GT = {
+  'customLabelsAssist.review': 'ground-truth',
+  'customLabelsAssist.groundTruth.workteamArn': 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/roofs',
+  'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruth',
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://templates/adjust.liquid.html',
+};
+const CI = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'team/ml-workflows' };
+const CI_GITLAB = { ...CI, 'ciDeployAccess.provider': 'gitlab', 'ciDeployAccess.repository': 'ml/ml-workflows' };
+/** A Ground Truth sample: the key's value against the same settings with the key's other value. */
+const gtSample = (key: keyof typeof GT, other: string): Sample => ({
+  value: GT[key],
+  with: GT,
+  baseline: { ...GT, [key]: other },
+});
 const SAMPLES: Record<string, Sample> = {
   account: { value: '123456789012' },
   region: { value: 'eu-west-1' },
@@ -216,15 +241,73 @@ const SAMPLES: Record<string, Sample> = {
   'reviewPortal.throttleBurstLimit': { value: '10' },
   'reviewPortal.mfa': { value: 'optional' },
   'reviewPortal.allowedOrigins': { value: 'http://localhost:8080' },
+  'customLabelsAssist.enabled': { value: 'false' },
+  'customLabelsAssist.review': { value: 'ground-truth', with: GT, baseline: {} },
+  'customLabelsAssist.projectArn': {
+    value: 'arn:aws:rekognition:eu-west-1:123456789012:project/rooftops/1700000000000',
+  },
+  'customLabelsAssist.minInferenceUnits': { value: '2' },
+  'customLabelsAssist.minConfidence': { value: '55' },
+  'customLabelsAssist.imagesPerPage': { value: '20' },
+  'customLabelsAssist.imagesPerTask': { value: '2' },
+  'customLabelsAssist.detectConcurrency': { value: '8' },
+  'customLabelsAssist.maxImagesPerRun': { value: '500' },
+  'customLabelsAssist.reviewWaitDays': { value: '3' },
+  'customLabelsAssist.reviewPollMinutes': { value: '60' },
+  'customLabelsAssist.maxIdleMinutes': { value: '30' },
+  'customLabelsAssist.idleCheckMinutes': { value: '5' },
+  'customLabelsAssist.inferenceHoursAlarm': { value: '12' },
+  'customLabelsAssist.labelAttribute': { value: 'roof-boxes' },
+  'customLabelsAssist.imageOrigins': { value: 'https://labeling.example.com', with: GT },
+  'customLabelsAssist.groundTruth.workteamArn': gtSample(
+    'customLabelsAssist.groundTruth.workteamArn',
+    'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/other',
+  ),
+  'customLabelsAssist.groundTruth.roleArn': gtSample(
+    'customLabelsAssist.groundTruth.roleArn',
+    'arn:aws:iam::123456789012:role/Other',
+  ),
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': gtSample(
+    'customLabelsAssist.groundTruth.uiTemplateS3Uri',
+    's3://templates/other.liquid.html',
+  ),
+  'ciDeployAccess.enabled': { value: 'true', with: CI },
+  'ciDeployAccess.provider': {
+    value: 'gitlab',
+    with: CI_GITLAB,
+    baseline: { ...CI_GITLAB, 'ciDeployAccess.provider': 'github' },
+  },
+  'ciDeployAccess.repository': { value: 'team/other', with: CI, baseline: CI },
+  'ciDeployAccess.branch': { value: 'release', with: CI },
+  'ciDeployAccess.environment': { value: 'production', with: CI },
+  'ciDeployAccess.gitlabUrl': { value: 'https://gitlab.example.com', with: CI_GITLAB },
+  'ciDeployAccess.oidcProviderArn': {
+    value: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    with: CI,
+  },
+  'ciDeployAccess.qualifier': { value: 'team42', with: CI },
+  'ciDeployAccess.diffRole': { value: 'false', with: CI },
+  'tripOutliers.enabled': { value: 'false' },
+  'tripOutliers.databaseName': { value: 'taxi' },
+  'tripOutliers.workGroupName': { value: 'taxi-analysis' },
+  'tripOutliers.bytesScannedCutoffGiB': { value: '0.5' },
+  'tripOutliers.maxDurationSeconds': { value: '7200' },
+  'tripOutliers.maxSpeedMph': { value: '80' },
+  'tripOutliers.timeZone': { value: 'America/Chicago' },
+  'tripOutliers.sourceBaseUrl': { value: 'https://data.example.com/trips' },
+  'tripOutliers.queryResultsRetentionDays': { value: '7' },
   'reviewPortal.webAclArn': {
     value: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/portal/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
   },
 };
 
-/** Only the stacks a key's section needs (the active-learning loop reviews through the portal by default). */
+/** Only the stacks a key's section needs (the active-learning loop and Custom Labels assist review through the portal by default). */
 function onlySection(key: string): Record<string, string> {
   const section = key.includes('.') ? key.split('.')[0]! : 'example';
-  const needed = new Set([section, ...(section === 'activeLearning' ? ['reviewPortal'] : [])]);
+  const needed = new Set([
+    section,
+    ...(section === 'activeLearning' || section === 'customLabelsAssist' ? ['reviewPortal'] : []),
+  ]);
   return Object.fromEntries(SECTIONS.filter((s) => !needed.has(s)).map((s) => [`${s}.enabled`, 'false']));
 }
 
