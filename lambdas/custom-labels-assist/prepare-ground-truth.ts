@@ -4,7 +4,7 @@ import { createLogger } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
 import { CLA_ENV, runKeys } from './contract';
-import { classMapOf } from './core/manifest';
+import { classMapObject, classMapOf, objectDetectionLabel } from './core/manifest';
 import { type PageProposals } from './core/tasks';
 
 const logger = createLogger();
@@ -31,24 +31,15 @@ export const handler = async (
     const page = await files.json<PageProposals>(key);
     for (const batch of page?.batches ?? []) {
       for (const category of batch.input.categories) labels.add(category);
+      const ids = classMapOf(batch.input.categories);
       for (const item of batch.input.items) {
-        const ids = classMapOf(batch.input.categories);
         lines.push(
           JSON.stringify({
             'source-ref': item.image,
-            [proposed]: {
-              image_size: [{ width: item.width, height: item.height, depth: 3 }],
-              annotations: item.proposals.map((p) => ({
-                class_id: ids.get(p.label)!,
-                left: p.left,
-                top: p.top,
-                width: p.width,
-                height: p.height,
-              })),
-            },
+            [proposed]: objectDetectionLabel(item, item.proposals, ids),
             [`${proposed}-metadata`]: {
               objects: item.proposals.map((p) => ({ confidence: p.confidence / 100 })),
-              'class-map': Object.fromEntries([...ids].map(([label, id]) => [String(id), label])),
+              'class-map': classMapObject(ids),
               type: 'groundtruth/object-detection',
               'human-annotated': 'no',
               'creation-date': new Date().toISOString().replace(/Z$/, ''),

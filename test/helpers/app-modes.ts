@@ -23,7 +23,8 @@ export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>
     // Ground Truth adjustment instead of the portal, on an existing Custom Labels project.
     'customLabelsAssist.review': 'ground-truth',
     'customLabelsAssist.projectArn': 'arn:aws:rekognition:eu-west-1:123456789012:project/rooftops/1700000000000',
-    'customLabelsAssist.groundTruth.workteamArn': 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/roof-team',
+    'customLabelsAssist.groundTruth.workteamArn':
+      'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/roof-team',
     'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruthAdjustment',
     'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://team-templates/adjust-boxes.liquid.html',
     'customLabelsAssist.imageOrigins': 'https://labeling.example.com',

@@ -52,6 +52,32 @@ export function classMapOf(labels: Iterable<string>): Map<string, number> {
   return new Map([...new Set(labels)].sort().map((label, i) => [label, i]));
 }
 
+/**
+ * The object-detection label of one image in the Ground Truth format Custom Labels reads: the image's size and its
+ * boxes in whole pixels with the integer class id of each box's label.
+ */
+export function objectDetectionLabel(
+  image: { readonly width: number; readonly height: number },
+  boxes: readonly { readonly label: string; left: number; top: number; width: number; height: number }[],
+  classIds: ReadonlyMap<string, number>,
+): { image_size: { width: number; height: number; depth: number }[]; annotations: Record<string, number>[] } {
+  return {
+    image_size: [{ width: image.width, height: image.height, depth: 3 }],
+    annotations: boxes.map((box) => ({
+      class_id: classIds.get(box.label)!,
+      left: box.left,
+      top: box.top,
+      width: box.width,
+      height: box.height,
+    })),
+  };
+}
+
+/** The metadata's `class-map` (class id as a string → label) of a class-id map. */
+export function classMapObject(classIds: ReadonlyMap<string, number>): Record<string, string> {
+  return Object.fromEntries([...classIds].map(([label, id]) => [String(id), label]));
+}
+
 /** One verified image as a manifest line. */
 export function manifestLine(
   item: ImageReviewItem,
@@ -68,19 +94,10 @@ export function manifestLine(
   for (let i = 0; i < answer.added.length; i += 1) confidences.push(1);
   return {
     'source-ref': item.image,
-    [options.labelAttribute]: {
-      image_size: [{ width: item.width, height: item.height, depth: 3 }],
-      annotations: answer.boundingBoxes.map((box) => ({
-        class_id: classIds.get(box.label)!,
-        left: box.left,
-        top: box.top,
-        width: box.width,
-        height: box.height,
-      })),
-    },
+    [options.labelAttribute]: objectDetectionLabel(item, answer.boundingBoxes, classIds),
     [`${options.labelAttribute}-metadata`]: {
       objects: confidences.map((confidence) => ({ confidence: Math.round(confidence * 10_000) / 10_000 })),
-      'class-map': Object.fromEntries([...classIds].map(([label, id]) => [String(id), label])),
+      'class-map': classMapObject(classIds),
       type: 'groundtruth/object-detection',
       'human-annotated': 'yes',
       'creation-date': groundTruthDate(new Date(reviewer.submissionTime)),

@@ -226,15 +226,7 @@ export function buildAssistDefinition(scope: Construct, o: AssistDefinitionOptio
     task.addCatch(cleanUpAndFail, { resultPath: '$.error' });
     return task;
   };
-  const describeModel = rekognition(
-    S.DESCRIBE_MODEL,
-    'describeProjectVersions',
-    {
-      'ProjectArn.$': '$.run.projectArn',
-      'VersionNames.$': 'States.Array($.run.versionName)',
-    },
-    { resultSelector: { 'versions.$': '$.ProjectVersionDescriptions' }, resultPath: '$.model' },
-  );
+  const describeModel = describeVersion(rekognition, S.DESCRIBE_MODEL, '$.run.versionName', '$.model');
   describeModel.addCatch(cleanUpAndFail, { resultPath: '$.error' });
   const waitForModel = new sfn.Wait(scope, 'WaitForModel', { time: sfn.WaitTime.duration(o.modelPoll) });
   waitForModel.next(describeModel);
@@ -390,6 +382,16 @@ type Invoke = (
   payload: Record<string, unknown>,
   resultPath?: string,
 ) => tasks.LambdaInvoke;
+
+/** `DescribeProjectVersions` of one version of the run's project (name at `namePath`), its description list at `resultPath`. */
+function describeVersion(rekognition: Rekognition, id: string, namePath: string, resultPath: string) {
+  return rekognition(
+    id,
+    'describeProjectVersions',
+    { 'ProjectArn.$': '$.run.projectArn', 'VersionNames.$': `States.Array(${namePath})` },
+    { resultSelector: { 'versions.$': '$.ProjectVersionDescriptions' }, resultPath },
+  );
+}
 
 /** 3. Pages, one at a time; images of a page detected concurrently; each page handed to `ProposeBoxes`. */
 function buildDetection(
@@ -614,27 +616,11 @@ function buildDataset(
   runFailed: sfn.IChainable,
 ): sfn.IChainable {
   // 7. Training.
-  const describePrevious = rekognition(
-    S.DESCRIBE_PREVIOUS,
-    'describeProjectVersions',
-    {
-      'ProjectArn.$': '$.run.projectArn',
-      'VersionNames.$': 'States.Array($.run.versionName)',
-    },
-    { resultSelector: { 'versions.$': '$.ProjectVersionDescriptions' }, resultPath: '$.previous' },
-  );
+  const describePrevious = describeVersion(rekognition, S.DESCRIBE_PREVIOUS, '$.run.versionName', '$.previous');
   describePrevious.addCatch(runFailed, { resultPath: '$.error' });
   describePrevious.next(summarize);
   const waitTraining = new sfn.Wait(scope, 'WaitForTraining', { time: sfn.WaitTime.duration(o.trainingPoll) });
-  const describeTrained = rekognition(
-    S.DESCRIBE_TRAINED,
-    'describeProjectVersions',
-    {
-      'ProjectArn.$': '$.run.projectArn',
-      'VersionNames.$': 'States.Array($.run.newVersionName)',
-    },
-    { resultSelector: { 'versions.$': '$.ProjectVersionDescriptions' }, resultPath: '$.trained' },
-  );
+  const describeTrained = describeVersion(rekognition, S.DESCRIBE_TRAINED, '$.run.newVersionName', '$.trained');
   describeTrained.addCatch(runFailed, { resultPath: '$.error' });
   waitTraining
     .next(describeTrained)

@@ -233,9 +233,7 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     this.api = reviewApi.api;
     this.apiFunctions = reviewApi.functions;
 
-    this.imagesBucket = props.imageStore
-      ? createImageStore(this, props.allowedOrigins ?? [])
-      : undefined;
+    this.imagesBucket = props.imageStore ? createImageStore(this, props.allowedOrigins ?? []) : undefined;
     this.imageBuckets = [...(this.imagesBucket ? [this.imagesBucket] : []), ...(props.imageBuckets ?? [])];
     bindImageBuckets(
       VIEW_ROUTES.map((id) => this.apiFunctions[id]!),

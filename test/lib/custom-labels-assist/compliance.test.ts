@@ -1,46 +1,33 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../../../lib/app';
 import { APP_MODES } from '../../helpers/app-modes';
-
-interface Report {
-  pluginReports?: {
-    pluginName: string;
-    violations: { ruleName: string; severity?: string; violatingConstructs?: { constructPath: string }[] }[];
-  }[];
-}
+import { synthWithValidation } from '../../helpers/validation';
 
 const OTHERS = ['example', 'streamingAnomaly', 'gitlabMlops', 'activeLearning', 'labelingChain', 'tripOutliers'];
 
 /**
  * cdk-nag (AwsSolutions + Serverless), cfn-guard (Control Tower rules) and the CloudFormation schemas over the Custom
- * Labels assist stack and the review portal it hands its image tasks to (every other workflow off).
+ * Labels assist stack and the review portal it hands its image tasks to (every other workflow off): one line per
+ * violation of any severity.
  */
 function violations(context: Record<string, string>): string[] {
   const outdir = mkdtempSync(join(tmpdir(), 'mlw-assist-nag-'));
-  const previous = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'true';
   try {
     const off = Object.fromEntries(OTHERS.map((s) => [`${s}.enabled`, 'false']));
     const { app } = buildApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...off, ...context } }));
     expect(app.node.tryFindChild('Mlw-CustomLabelsAssist')).toBeDefined();
-    try {
-      app.synth();
-    } catch (error) {
-      if (!/Validation failed/i.test(String(error))) throw error;
-    }
-    const file = join(outdir, 'validation-report.json');
-    const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Report) : {};
+    const { error, report } = synthWithValidation(app, outdir);
+    if (error !== undefined && !/Validation failed/i.test(error)) throw new Error(error);
     return (report.pluginReports ?? []).flatMap((r) =>
       r.violations.map(
         (v) =>
-          `${r.pluginName} ${v.ruleName} (${v.severity ?? 'error'}): ${(v.violatingConstructs ?? []).map((x) => x.constructPath).join('; ')}`,
+          `${r.pluginName} ${v.ruleName} (${v.severity ?? 'error'}): ${v.violatingConstructs.map((x) => x.constructPath).join('; ')}`,
       ),
     );
   } finally {
-    process.env.CDK_VALIDATION = previous;
     rmSync(outdir, { recursive: true, force: true });
   }
 }
