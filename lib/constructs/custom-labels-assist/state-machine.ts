@@ -1,5 +1,5 @@
 /*
- * About 400 lines on purpose: the whole run is one definition (so the synthesized state machine runs locally end to
+ * About 800 lines on purpose: the whole run is one definition (so the synthesized state machine runs locally end to
  * end); its phases are built by the small functions below.
  */
 import {
