@@ -72,6 +72,7 @@ function boxAnswerSchema(label: apigw.JsonSchema): apigw.JsonSchema {
   return {
     type: apigw.JsonSchemaType.OBJECT,
     additionalProperties: false,
+    maxProperties: 3,
     properties: {
       decisions: {
         type: apigw.JsonSchemaType.ARRAY,
@@ -79,6 +80,7 @@ function boxAnswerSchema(label: apigw.JsonSchema): apigw.JsonSchema {
         items: {
           type: apigw.JsonSchemaType.OBJECT,
           additionalProperties: false,
+          maxProperties: 2,
           required: ['decision'],
           properties: { decision: { type: apigw.JsonSchemaType.STRING, enum: ['accept', 'reject', 'relabel'] }, label },
         },
@@ -89,6 +91,7 @@ function boxAnswerSchema(label: apigw.JsonSchema): apigw.JsonSchema {
         items: {
           type: apigw.JsonSchemaType.OBJECT,
           additionalProperties: false,
+          maxProperties: 5,
           required: ['label', 'left', 'top', 'width', 'height'],
           properties: { label, left: coordinate, top: coordinate, width: coordinate, height: coordinate },
         },
