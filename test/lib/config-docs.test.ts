@@ -19,9 +19,9 @@ const SECTIONS = [
   'activeLearning',
   'labelingChain',
   'reviewPortal',
-  'customLabelsAssist',
-  'ciDeployAccess',
   'tripOutliers',
+  'ciDeployAccess',
+  'customLabelsAssist',
 ];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
@@ -31,6 +31,8 @@ const DOCS: Record<string, string> = {
   'docs/streaming-anomaly.md': 'streamingAnomaly.',
   'docs/gitlab-mlops.md': 'gitlabMlops.',
   'docs/review-portal.md': 'reviewPortal.',
+  'docs/trip-outliers.md': '',
+  'docs/ci.md': '',
   'docs/custom-labels-assist.md': 'customLabelsAssist.',
   'docs/runbook.md': '',
 };
@@ -128,14 +130,13 @@ const GT = {
   'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruth',
   'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://templates/adjust.liquid.html',
 };
-const CI = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'team/ml-workflows' };
-const CI_GITLAB = { ...CI, 'ciDeployAccess.provider': 'gitlab', 'ciDeployAccess.repository': 'ml/ml-workflows' };
 /** A Ground Truth sample: the key's value against the same settings with the key's other value. */
 const gtSample = (key: keyof typeof GT, other: string): Sample => ({
   value: GT[key],
   with: GT,
   baseline: { ...GT, [key]: other },
 });
+const GITHUB = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'octo-org/ml-workflows' };
 const SAMPLES: Record<string, Sample> = {
   account: { value: '123456789012' },
   region: { value: 'eu-west-1' },
@@ -271,34 +272,37 @@ const SAMPLES: Record<string, Sample> = {
     'customLabelsAssist.groundTruth.uiTemplateS3Uri',
     's3://templates/other.liquid.html',
   ),
-  'ciDeployAccess.enabled': { value: 'true', with: CI },
-  'ciDeployAccess.provider': {
-    value: 'gitlab',
-    with: CI_GITLAB,
-    baseline: { ...CI_GITLAB, 'ciDeployAccess.provider': 'github' },
-  },
-  'ciDeployAccess.repository': { value: 'team/other', with: CI, baseline: CI },
-  'ciDeployAccess.branch': { value: 'release', with: CI },
-  'ciDeployAccess.environment': { value: 'production', with: CI },
-  'ciDeployAccess.gitlabUrl': { value: 'https://gitlab.example.com', with: CI_GITLAB },
-  'ciDeployAccess.oidcProviderArn': {
-    value: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
-    with: CI,
-  },
-  'ciDeployAccess.qualifier': { value: 'team42', with: CI },
-  'ciDeployAccess.diffRole': { value: 'false', with: CI },
-  'tripOutliers.enabled': { value: 'false' },
-  'tripOutliers.databaseName': { value: 'taxi' },
-  'tripOutliers.workGroupName': { value: 'taxi-analysis' },
-  'tripOutliers.bytesScannedCutoffGiB': { value: '0.5' },
-  'tripOutliers.maxDurationSeconds': { value: '7200' },
-  'tripOutliers.maxSpeedMph': { value: '80' },
-  'tripOutliers.timeZone': { value: 'America/Chicago' },
-  'tripOutliers.sourceBaseUrl': { value: 'https://data.example.com/trips' },
-  'tripOutliers.queryResultsRetentionDays': { value: '7' },
   'reviewPortal.webAclArn': {
     value: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/portal/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
   },
+  'tripOutliers.enabled': { value: 'false' },
+  'tripOutliers.databaseName': { value: 'taxi_trips' },
+  'tripOutliers.workGroupName': { value: 'taxi-trips' },
+  'tripOutliers.bytesScannedCutoffGiB': { value: '0.5' },
+  'tripOutliers.maxDurationSeconds': { value: '7200' },
+  'tripOutliers.maxSpeedMph': { value: '80' },
+  'tripOutliers.timeZone': { value: 'Europe/Berlin' },
+  'tripOutliers.sourceBaseUrl': { value: 'https://trips.example.com/data' },
+  'tripOutliers.queryResultsRetentionDays': { value: '7' },
+  'ciDeployAccess.enabled': { value: 'true', with: GITHUB, baseline: {} },
+  'ciDeployAccess.provider': { value: 'gitlab', with: GITHUB },
+  'ciDeployAccess.repository': {
+    value: 'octo-org/other',
+    with: GITHUB,
+    baseline: GITHUB,
+  },
+  'ciDeployAccess.branch': { value: 'release', with: GITHUB },
+  'ciDeployAccess.environment': { value: 'production', with: GITHUB },
+  'ciDeployAccess.gitlabUrl': {
+    value: 'https://gitlab.example.com',
+    with: { ...GITHUB, 'ciDeployAccess.provider': 'gitlab' },
+  },
+  'ciDeployAccess.oidcProviderArn': {
+    value: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    with: GITHUB,
+  },
+  'ciDeployAccess.qualifier': { value: 'team', with: GITHUB },
+  'ciDeployAccess.diffRole': { value: 'false', with: GITHUB },
 };
 
 /** Only the stacks a key's section needs (the active-learning loop and Custom Labels assist review through the portal by default). */
@@ -361,7 +365,15 @@ describe('configuration documentation and schema', () => {
 
   it('reaches from configuration every construct option a guide names', () => {
     // Option names of the workflow constructs' props (`readonly <name>` inside `export interface …Props`).
-    const constructFiles = ['active-learning', 'streaming-anomaly', 'labeling-chain', 'gitlab-mlops', 'review-portal']
+    const constructFiles = [
+      'active-learning',
+      'streaming-anomaly',
+      'labeling-chain',
+      'gitlab-mlops',
+      'review-portal',
+      'trip-outliers',
+      'ci-deploy-access',
+    ]
       .flatMap((workflow) =>
         ['index.ts', 'product-stack.ts', 'a2i-review.ts', 'classifier-endpoint.ts'].map(
           (f) => `lib/constructs/${workflow}/${f}`,
