@@ -47,6 +47,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async () => (await import('./commands/traffic')).registerTrafficCommands,
   },
   {
+    commands: { labels: 'Rekognition Custom Labels assist: runs, the model (start/stop), manifests' },
+    load: async () => (await import('./commands/labels')).registerLabelsCommands,
+  },
+  {
     commands: { trips: 'Trip outlier analysis of NYC TLC trip records: DuckDB locally, Athena at data-lake scale' },
     load: async () => (await import('./commands/trips')).registerTripsCommands,
   },

@@ -4,6 +4,7 @@ import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { CustomLabelsAssistStack } from './stacks/custom-labels-assist-stack';
 import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
@@ -43,6 +44,8 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
     ? new ReviewPortalStack(app, name('ReviewPortal'), {
         env,
         config: config.reviewPortal,
+        // Images of the Custom Labels assist runs live in the portal's image store (the page may show only those).
+        imageStore: config.customLabelsAssist.enabled && config.customLabelsAssist.review === 'portal',
         description: 'ml-workflows: human review portal (task queue, API, web page)',
       })
     : undefined;
@@ -59,6 +62,15 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       env,
       config: config.labelingChain,
       description: 'ml-workflows: Ground Truth labeling job chaining',
+    });
+  }
+
+  if (config.customLabelsAssist.enabled) {
+    new CustomLabelsAssistStack(app, name('CustomLabelsAssist'), {
+      env,
+      config: config.customLabelsAssist,
+      reviewPortal: reviewPortal?.portal,
+      description: 'ml-workflows: Rekognition Custom Labels model-assisted annotation with human verification',
     });
   }
 

@@ -223,9 +223,9 @@ export const GUARD_ACKNOWLEDGMENTS: readonly GuardAcknowledgment[] = [
     rule: 's3_event_notifications_enabled_check',
     control: 'CT.S3.PR.4',
     resource: s3.CfnBucket,
-    covers: bucketIds('AssetBucket', 'Results', 'Site', 'DataBucket'),
+    covers: bucketIds('AssetBucket', 'Results', 'Site', 'DataBucket', 'Images'),
     reason:
-      'No workflow step starts from a new object in this bucket: it receives access logs, Service Catalog product assets, published review results, the web page, or Firehose output that the detector reads on its own schedule. A notification would have no consumer.',
+      'No workflow step starts from a new object in this bucket: it receives access logs, Service Catalog product assets, published review results, the web page, Firehose output that the detector reads on its own schedule, or images that a Custom Labels assist run lists when an operator starts it. A notification would have no consumer.',
   },
   {
     rule: 's3_bucket_acl_prohibited_check',

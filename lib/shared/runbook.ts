@@ -18,6 +18,8 @@ export const RUNBOOK = {
   GITLAB_DEPLOY_TRIGGER: 'gitlab-deploy-trigger-failed',
   GITLAB_ROLLBACK_IMPOSSIBLE: 'rollback-impossible',
   TRAFFIC_ANOMALY: 'traffic-anomaly',
+  MODEL_INFERENCE_HOURS: 'custom-labels-model-inference-hours',
+  MODEL_LEFT_RUNNING: 'custom-labels-model-left-running',
 } as const;
 
 /** One section of the runbook. */

@@ -21,6 +21,7 @@ const SECTIONS = [
   'reviewPortal',
   'tripOutliers',
   'ciDeployAccess',
+  'customLabelsAssist',
 ];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
@@ -32,6 +33,7 @@ const DOCS: Record<string, string> = {
   'docs/review-portal.md': 'reviewPortal.',
   'docs/trip-outliers.md': '',
   'docs/ci.md': '',
+  'docs/custom-labels-assist.md': 'customLabelsAssist.',
   'docs/runbook.md': '',
 };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -122,6 +124,18 @@ const VPC = {
   'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
 };
 const A2I = { 'activeLearning.review': 'a2i' };
+const GT = {
+  'customLabelsAssist.review': 'ground-truth',
+  'customLabelsAssist.groundTruth.workteamArn': 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/roofs',
+  'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruth',
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://templates/adjust.liquid.html',
+};
+/** A Ground Truth sample: the key's value against the same settings with the key's other value. */
+const gtSample = (key: keyof typeof GT, other: string): Sample => ({
+  value: GT[key],
+  with: GT,
+  baseline: { ...GT, [key]: other },
+});
 const GITHUB = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'octo-org/ml-workflows' };
 const SAMPLES: Record<string, Sample> = {
   account: { value: '123456789012' },
@@ -228,6 +242,36 @@ const SAMPLES: Record<string, Sample> = {
   'reviewPortal.throttleBurstLimit': { value: '10' },
   'reviewPortal.mfa': { value: 'optional' },
   'reviewPortal.allowedOrigins': { value: 'http://localhost:8080' },
+  'customLabelsAssist.enabled': { value: 'false' },
+  'customLabelsAssist.review': { value: 'ground-truth', with: GT, baseline: {} },
+  'customLabelsAssist.projectArn': {
+    value: 'arn:aws:rekognition:eu-west-1:123456789012:project/rooftops/1700000000000',
+  },
+  'customLabelsAssist.minInferenceUnits': { value: '2' },
+  'customLabelsAssist.minConfidence': { value: '55' },
+  'customLabelsAssist.imagesPerPage': { value: '20' },
+  'customLabelsAssist.imagesPerTask': { value: '2' },
+  'customLabelsAssist.detectConcurrency': { value: '8' },
+  'customLabelsAssist.maxImagesPerRun': { value: '500' },
+  'customLabelsAssist.reviewWaitDays': { value: '3' },
+  'customLabelsAssist.reviewPollMinutes': { value: '60' },
+  'customLabelsAssist.maxIdleMinutes': { value: '30' },
+  'customLabelsAssist.idleCheckMinutes': { value: '5' },
+  'customLabelsAssist.inferenceHoursAlarm': { value: '12' },
+  'customLabelsAssist.labelAttribute': { value: 'roof-boxes' },
+  'customLabelsAssist.imageOrigins': { value: 'https://labeling.example.com', with: GT },
+  'customLabelsAssist.groundTruth.workteamArn': gtSample(
+    'customLabelsAssist.groundTruth.workteamArn',
+    'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/other',
+  ),
+  'customLabelsAssist.groundTruth.roleArn': gtSample(
+    'customLabelsAssist.groundTruth.roleArn',
+    'arn:aws:iam::123456789012:role/Other',
+  ),
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': gtSample(
+    'customLabelsAssist.groundTruth.uiTemplateS3Uri',
+    's3://templates/other.liquid.html',
+  ),
   'reviewPortal.webAclArn': {
     value: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/portal/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
   },
@@ -261,10 +305,13 @@ const SAMPLES: Record<string, Sample> = {
   'ciDeployAccess.diffRole': { value: 'false', with: GITHUB },
 };
 
-/** Only the stacks a key's section needs (the active-learning loop reviews through the portal by default). */
+/** Only the stacks a key's section needs (the active-learning loop and Custom Labels assist review through the portal by default). */
 function onlySection(key: string): Record<string, string> {
   const section = key.includes('.') ? key.split('.')[0]! : 'example';
-  const needed = new Set([section, ...(section === 'activeLearning' ? ['reviewPortal'] : [])]);
+  const needed = new Set([
+    section,
+    ...(section === 'activeLearning' || section === 'customLabelsAssist' ? ['reviewPortal'] : []),
+  ]);
   return Object.fromEntries(SECTIONS.filter((s) => !needed.has(s)).map((s) => [`${s}.enabled`, 'false']));
 }
 

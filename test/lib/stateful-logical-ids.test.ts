@@ -32,6 +32,8 @@ const STATEFUL_TYPES = new Set([
   'AWS::Glue::Database',
   'AWS::Glue::Table',
   'AWS::Athena::WorkGroup',
+  // A replaced Custom Labels project takes its datasets (the reviewers' work) and trained model versions.
+  'AWS::Rekognition::Project',
 ]);
 
 /** `test/lib/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */

@@ -18,6 +18,7 @@ export const portalEnv = defineEnv({
   [ENV.MAX_TASK_AGE_SECONDS]: z.coerce.number().int().min(60).default(86_400),
   [ENV.ALLOWED_ORIGINS]: envList().default([]),
   [ENV.REVIEWER_GROUP]: z.string().min(1).default(REVIEWER_GROUP),
+  [ENV.IMAGE_BUCKETS]: envList().default([]),
 });
 
 /** The decision settings from the environment. */
