@@ -43,7 +43,7 @@ export interface RunFunctions {
 /**
  * The run's functions (Step Functions tasks, plus the review recorder that EventBridge invokes), each with exactly the
  * access it needs: the images bucket's objects it reads (images, the run's files), the run's files it writes, the
- * review back end (task creation, results), `DescribeProjects` on the project and `UpdateDatasetEntries` on its
+ * review back end (task creation, results), `DescribeProjects` (no resource-level permission: `*`) and `UpdateDatasetEntries` on its
  * datasets.
  */
 export function createRunFunctions(scope: Construct, s: RunFunctionSettings): RunFunctions {
@@ -89,9 +89,16 @@ export function createRunFunctions(scope: Construct, s: RunFunctionSettings): Ru
   });
   grantObjects(s.bucket, buildManifest, 'readWrite', runs, true);
   s.reviewBackend?.grantReadOutput(buildManifest);
-  // Which datasets the project has (create the training dataset, or send changes to it).
+  // Which datasets the project has (create the training dataset, or send changes to it). DescribeProjects defines no
+  // resource type in the Service Authorization Reference (it lists the account's projects), so it is granted on "*";
+  // the function names this project only (ProjectNames).
   buildManifest.addToRolePolicy(
-    new iam.PolicyStatement({ actions: ['rekognition:DescribeProjects'], resources: [s.projectArn] }),
+    new iam.PolicyStatement({ actions: ['rekognition:DescribeProjects'], resources: ['*'] }),
+  );
+  acknowledge(
+    buildManifest.role!,
+    'rekognition:DescribeProjects supports no resource-level permission (Service Authorization Reference); read-only, and the call names only this project.',
+    'AwsSolutions-IAM5[Resource::*]',
   );
 
   const updateDataset = fn('UpdateDataset', 'update-dataset', 'sends one chunk of dataset changes', {
