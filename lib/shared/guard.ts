@@ -110,7 +110,9 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const index = controlTowerRuleIndex();
-    const ruleSet = sha256(JSON.stringify([CFN_GUARD_VERSION, index.map((r) => [relative(CONTROL_TOWER_RULES_DIR, r.file), r.sha256])]));
+    const ruleSet = sha256(
+      JSON.stringify([CFN_GUARD_VERSION, index.map((r) => [relative(CONTROL_TOWER_RULES_DIR, r.file), r.sha256])]),
+    );
     const templates = context.templatePaths.map((templatePath) => ({
       templatePath,
       content: readFileSync(templatePath, 'utf8'),
@@ -122,9 +124,9 @@ export class ControlTowerGuard implements IPolicyValidationPlugin {
       (missed) =>
         missed.map((t) => {
           const types = new Set(
-            Object.values((JSON.parse(t.content) as { Resources?: Record<string, { Type: string }> }).Resources ?? {}).map(
-              (r) => r.Type,
-            ),
+            Object.values(
+              (JSON.parse(t.content) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
+            ).map((r) => r.Type),
           );
           const rules = index.filter((rule) => [...rule.types].some((type) => types.has(type))).map((r) => r.file);
           if (rules.length === 0) return { success: true, violations: [] };
