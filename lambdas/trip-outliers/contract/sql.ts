@@ -14,6 +14,7 @@ import { type DeclaredType, DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMN
  * | a step's table               | normalize: `CREATE OR REPLACE TABLE t AS …` (memory); flag, clean: `CREATE OR REPLACE VIEW t AS …` | `CREATE TABLE t WITH (format = 'PARQUET', external_location = …) AS …` |
  * | export a table               | `COPY (…) TO 'file' (FORMAT parquet)`       | the CTAS location is the export                  |
  * | the raw relation             | a view over `read_parquet(…)` built from the file's own columns | the declared table `trips_raw` |
+ * | a CTE read more than once    | `WITH t AS NOT MATERIALIZED (…)` (inlined)  | `WITH t AS (…)` (always inlined)                 |
  *
  * Everything else — `CAST`, `coalesce`, `count_if`, `CASE`, `floor`, `CAST(ts AS DATE)` — is spelled the same.
  */
@@ -34,6 +35,12 @@ export interface Dialect {
   epochToLocal(expr: string, zone: string): string;
   /** A TIMESTAMP read as if it were UTC → seconds (plain arithmetic, no time-zone rules). */
   naiveEpoch(expr: string): string;
+  /**
+   * Written between `AS` and `(` of a common table expression read more than once, so the engine inlines it instead
+   * of materializing it: DuckDB materializes such a CTE by default (for normalize: every trip once more in memory),
+   * Trino always inlines (and has no such keyword).
+   */
+  readonly inlineCte: string;
 }
 
 /** The dialect table. */
@@ -44,6 +51,7 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
     localToEpoch: (expr, zone) => `epoch(timezone(${literal(zone)}, ${expr}))`,
     epochToLocal: (expr, zone) => `timezone(${literal(zone)}, to_timestamp(${expr}))`,
     naiveEpoch: (expr) => `epoch(${expr})`,
+    inlineCte: 'NOT MATERIALIZED ',
   },
   athena: {
     engine: 'athena',
@@ -51,6 +59,7 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
     localToEpoch: (expr, zone) => `to_unixtime(with_timezone(${expr}, ${literal(zone)}))`,
     epochToLocal: (expr, zone) => `CAST(from_unixtime(${expr}, ${literal(zone)}) AS timestamp)`,
     naiveEpoch: (expr) => `to_unixtime(with_timezone(${expr}, 'UTC'))`,
+    inlineCte: '',
   },
 };
 
@@ -111,7 +120,7 @@ export function normalizeSelect(dialect: Dialect, options: NormalizeOptions): st
   const c4 = 'dropoff_late - pickup_early';
   const naive = (column: string) => dialect.naiveEpoch(`typed.${column}`);
   return [
-    'WITH typed AS (',
+    `WITH typed AS ${dialect.inlineCte}(`,
     '  SELECT',
     typed.map((t) => `    ${t}`).join(',\n'),
     `  FROM ${options.from}${options.where ? `\n  WHERE ${options.where}` : ''}`,
