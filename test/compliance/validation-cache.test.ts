@@ -86,11 +86,12 @@ describe('validation cache', () => {
     expect(rules(changed.violations).length).toBeLessThan(rules(original.violations).length);
   });
 
-  it('CloudFormation schema validation: same name and version as the original, and off exactly when CDK turns its own off', () => {
+  it('CloudFormation schema validation: same name, version and rule ids as the original, and off exactly when CDK turns its own off', () => {
     const plugin = new CachedCloudFormationValidatePlugin(cacheDir);
     expect(plugin.name).toBe(new CloudFormationValidatePlugin().name);
     // Read from package.json here (without loading the engine); the original asks the engine.
     expect(plugin.version).toBe(new CloudFormationValidatePlugin().version);
+    expect(plugin.ruleIds).toEqual(new CloudFormationValidatePlugin().ruleIds);
 
     writeFileSync(template, bucket({ NotAProperty: true }));
     const off = new App({ builtinCloudFormationValidation: false });
