@@ -24,14 +24,15 @@ import {
   bundleName,
   handlerEntries,
 } from '../../lib/shared/bundler';
+import { HOUSE_BUNDLING } from '../../lib/shared/bundling';
 import { HandlerFunction } from '../../lib/shared/handler-function';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
 /**
- * Optional packages left to run time on purpose: `canvas` (node-canvas) is tried by vega-canvas in the trip-outliers
- * report function, which renders SVG without it (`externalModules: ['canvas']` on that function).
+ * Optional packages left to run time on purpose (`HOUSE_BUNDLING.optionalExternals`): `canvas` (node-canvas) is tried
+ * by vega-canvas in the trip-outliers report function, which renders SVG without it.
  */
-const OPTIONAL_IMPORTS = new Set(['canvas']);
+const OPTIONAL_IMPORTS = new Set<string>(HOUSE_BUNDLING.optionalExternals);
 
 /** The one real-bundling test: every handler through esbuild, as `cdk synth` does it. */
 

@@ -214,8 +214,7 @@ export class TripOutlierAnalysis extends Construct {
       description: 'Trip outliers: reads the query results and writes the HTML report',
       memorySize: 1024,
       timeout: Duration.minutes(2),
-      // vega-canvas loads the optional `canvas` package if it is there; the report renders SVG without it.
-      externalModules: ['canvas'],
+      // vega-canvas tries the optional `canvas` package; it is one of the house's optionalExternals (SVG without it).
     });
     grantObjects(this.dataBucket, this.reportFunction, 'read', `${DATA_PREFIXES.RESULTS}*`);
     grantObjects(this.dataBucket, this.reportFunction, 'write', `${DATA_PREFIXES.REPORTS}*`);
