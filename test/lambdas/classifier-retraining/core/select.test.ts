@@ -78,7 +78,8 @@ describe('selection core', () => {
         const deployable =
           cand !== undefined &&
           cand >= i.minF1 &&
-          (curr === undefined || (cand > curr && Math.round((cand - curr) * 1e9) / 1e9 >= i.minImprovement));
+          (curr === undefined ||
+            (Math.round((cand - curr) * 1e9) / 1e9 > 0 && Math.round((cand - curr) * 1e9) / 1e9 >= i.minImprovement));
         const expected = !deployable ? 'keep' : i.approval === 'manual' ? 'await-approval' : 'promote';
         expect(s.decision).toBe(expected);
       }),
