@@ -165,10 +165,10 @@ describe('clean-up handler (Comprehend mocked)', () => {
     comprehend
       .on(ListEndpointsCommand)
       .resolves({ EndpointPropertiesList: [{ ModelArn: version(2).DocumentClassifierArn }] });
+    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
     comprehend
       .on(DeleteDocumentClassifierCommand, { DocumentClassifierArn: version(3).DocumentClassifierArn })
       .rejects(Object.assign(new Error('used by a job'), { name: 'ResourceInUseException' }));
-    comprehend.on(DeleteDocumentClassifierCommand).resolves({});
     const { handler } = await import('../../../lambdas/classifier-retraining/clean-up');
     const result = await handler({ protect: [version(4).DocumentClassifierArn] });
     expect(comprehend).toHaveReceivedCommandWith(ListDocumentClassifiersCommand, {
