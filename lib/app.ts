@@ -4,6 +4,7 @@ import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { ClassifierRetrainingStack } from './stacks/classifier-retraining-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
@@ -51,12 +52,21 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
         ['activeLearning.review'],
       );
     }
-    new ActiveLearningStack(app, name('ActiveLearning'), {
+    const activeLearning = new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
       config: config.activeLearning,
       reviewBackend: reviewPortal?.portal,
       description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification',
     });
+    // Retraining closes the loop: it reads the loop's bucket and classifier parameter through its public fields.
+    if (config.classifierRetraining.enabled) {
+      new ClassifierRetrainingStack(app, name('ClassifierRetraining'), {
+        env,
+        config: config.classifierRetraining,
+        loop: activeLearning.loop,
+        description: 'ml-workflows: Comprehend classifier retraining (closes the active-learning loop)',
+      });
+    }
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), {

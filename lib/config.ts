@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { activeLearningConfigSchema } from './config/active-learning';
+import { classifierRetrainingConfigSchema } from './config/classifier-retraining';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
@@ -41,6 +42,7 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    classifierRetraining: classifierRetrainingConfigSchema.prefault({}),
   })
   .strict();
 
