@@ -26,6 +26,13 @@ import {
 import { type RetrainingEndpoint, buildEndpointSteps } from './deploy';
 import { CONDITION_FAILED, LAMBDA_TRANSIENT, RetrainingSteps } from './steps';
 
+/**
+ * `{"Not": {"IsPresent": true}}` rather than `{"IsPresent": false}`: the same test in Step Functions, and the form
+ * aws-local-stepfunctions evaluates correctly (it treats `IsPresent: false` as never true), so the local runs of the
+ * synthesized definition take the same branches as AWS.
+ */
+const absent = (variable: string): sfn.Condition => sfn.Condition.not(sfn.Condition.isPresent(variable));
+
 /** Options of {@link buildRetrainingDefinition}. */
 export interface RetrainingDefinitionOptions {
   readonly mode: RetrainingMode;
@@ -223,7 +230,7 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   const rollbackTarget = new sfn.Choice(scope, 'RollbackTarget', {
     comment: 'The model asked for, or the previous one',
   })
-    .when(sfn.Condition.isNotPresent('$.promoted.Item'), nothingToRollBackTo)
+    .when(absent('$.promoted.Item'), nothingToRollBackTo)
     .when(
       sfn.Condition.isPresent('$.input.modelArn'),
       new sfn.Pass(scope, 'RollBackToAskedModel', {
@@ -238,7 +245,7 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
     )
     .when(
       sfn.Condition.or(
-        sfn.Condition.isNotPresent('$.promoted.Item.previousModelArn.S'),
+        absent('$.promoted.Item.previousModelArn.S'),
         sfn.Condition.stringEquals('$.promoted.Item.previousModelArn.S', ''),
       ),
       nothingToRollBackTo,
@@ -392,7 +399,7 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   }).next(acquire);
   return start.next(
     new sfn.Choice(scope, 'Action', { comment: 'start (default), approve, reject or rollback' })
-      .when(sfn.Condition.isNotPresent('$.input.action'), defaultAction)
+      .when(absent('$.input.action'), defaultAction)
       .when(sfn.Condition.stringEquals('$.input.action', 'approve'), approve)
       .when(sfn.Condition.stringEquals('$.input.action', 'reject'), reject)
       .when(
@@ -507,7 +514,7 @@ function lockAcquisition(
   );
   readLock.next(
     new sfn.Choice(scope, 'LockHolder', { comment: 'Released meanwhile, awaiting approval, or held' })
-      .when(sfn.Condition.isNotPresent('$.lock.Item'), acquire)
+      .when(absent('$.lock.Item'), acquire)
       .when(
         sfn.Condition.stringEquals('$.lock.Item.phase.S', LOCK_PHASES.AWAITING_APPROVAL),
         steps.refuse(
