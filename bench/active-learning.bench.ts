@@ -26,13 +26,15 @@ async function fanOut(file: Buffer): Promise<{ calls: number; records: number }>
   );
   const source = () => Readable.from(chunks, { objectMode: false });
   const check = await checkBatchFile(source());
-  const fan = new FirehoseFanOut(() => Promise.resolve([]), { delay: () => Promise.resolve() });
+  const fan = new FirehoseFanOut((records) => Promise.resolve(records.map(() => undefined)), {
+    delay: () => Promise.resolve(),
+  });
   for await (const records of batchFeedbackRecordChunks(source(), {
     classifier: check.classifier!,
     idPrefix: 'bench',
     timestamp: 't',
   })) {
-    for (const record of records) await fan.add(encodeRecord(record));
+    for (const { index, record } of records) await fan.add(encodeRecord(record), index);
   }
   await fan.flush();
   return { calls: fan.stats.calls, records: fan.stats.records };

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { arch, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { type Benchmark, Reporter } from './reporter';
 
 /**
  * `npm run bench [-- name ...]`: runs every `bench/<name>.bench.ts` (or the named ones) and prints its figures.
- * Benchmarks print figures; nothing here passes or fails on time.
+ * Benchmarks print figures; nothing here passes or fails on time. Comparisons run their sides in turn (A B A B …) and
+ * report the median of the pair ratios (`bench/paired.ts`); every figure carries the load average when it was taken,
+ * and the header names the commit and the machine.
  */
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
@@ -15,10 +16,7 @@ async function main(): Promise<void> {
     .filter((name) => only.length === 0 || only.includes(name))
     .sort();
   const reporter = new Reporter();
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  process.stdout.write(
-    `ml-workflows benchmarks — node ${process.version}, ${arch()}, ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB\n`,
-  );
+  reporter.header();
   for (const name of modules) {
     process.stdout.write(`\n# ${name}\n`);
     const mod = (await import(join(__dirname, `${name}.bench.ts`))) as { default: Benchmark };

@@ -1,15 +1,17 @@
 import { type App, Aspects, type Environment, Tags } from 'aws-cdk-lib';
-import { type AppConfig, ConfigError, parseConfig } from './config';
+import { type AppConfig, parseConfig } from './config';
 import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
 import { ClassifierRetrainingStack } from './stacks/classifier-retraining-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
+import { TripOutliersStack } from './stacks/trip-outliers-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -46,12 +48,6 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       })
     : undefined;
   if (config.activeLearning.enabled) {
-    if (config.activeLearning.review === 'portal' && !reviewPortal) {
-      throw new ConfigError(
-        'Invalid configuration (cdk.json "context" or -c key=value):\n  - activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
-        ['activeLearning.review'],
-      );
-    }
     const activeLearning = new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
       config: config.activeLearning,
@@ -92,6 +88,24 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       env,
       config: config.streamingAnomaly,
       description: 'ml-workflows: streaming traffic anomaly pipeline',
+    });
+  }
+
+  if (config.ciDeployAccess.enabled) {
+    const ci = config.ciDeployAccess;
+    new CiDeployAccessStack(app, name('CiDeployAccess'), {
+      env,
+      config: ci,
+      stackPrefix: config.stackPrefix,
+      description: 'ml-workflows: keyless (OIDC) deploy and diff roles for CI pipelines',
+    });
+  }
+
+  if (config.tripOutliers.enabled) {
+    new TripOutliersStack(app, name('TripOutliers'), {
+      env,
+      config: config.tripOutliers,
+      description: 'ml-workflows: trip outlier analysis (Athena over a Glue table, HTML report)',
     });
   }
 

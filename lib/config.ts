@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { BUILT_IN_TASK_LAMBDA_ACCOUNTS } from '../lambdas/labeling-chain/contract';
 import { activeLearningConfigSchema } from './config/active-learning';
+import { ciDeployAccessConfigSchema } from './config/ci-deploy-access';
 import { classifierRetrainingConfigSchema } from './config/classifier-retraining';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
 import { reviewPortalConfigSchema } from './config/review-portal';
-import { logRetentionDays } from './config/schema-helpers';
+import { MODE_KEYS, logRetentionDays } from './config/schema-helpers';
 import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
+import { tripOutliersConfigSchema } from './config/trip-outliers';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -42,9 +45,63 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
+    tripOutliers: tripOutliersConfigSchema.prefault({}),
     classifierRetraining: classifierRetrainingConfigSchema.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine(
+    (config, ctx) => {
+      // Rules that span sections. Each names the key a user set and the fix, one line each. They run even when other
+      // keys are wrong (so every problem is reported at once): a section that did not parse is left to its own issues.
+      const section = (name: string): Record<string, unknown> => {
+        const value: unknown = (config as Record<string, unknown>)[name];
+        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+      };
+      const learning = section('activeLearning');
+      if (learning.enabled === true && learning.review === 'portal' && section('reviewPortal').enabled === false) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['activeLearning', 'review'],
+          message:
+            'received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
+          params: { wholeLine: true },
+        });
+      }
+      // IAM allows one OIDC provider per URL and account: two stacks of one app must not both create GitLab's.
+      const ci = section('ciDeployAccess');
+      const gitlab = section('gitlabMlops');
+      if (
+        ci.enabled === true &&
+        ci.provider === 'gitlab' &&
+        ci.oidcProviderArn === undefined &&
+        gitlab.enabled === true &&
+        gitlab.oidcProviderArn === undefined &&
+        gitlab.gitlabUrl === ci.gitlabUrl
+      ) {
+        const host = String(ci.gitlabUrl).replace(/^https:\/\//, '');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ciDeployAccess', 'oidcProviderArn'],
+          params: { wholeLine: true },
+          message: `not set, but the GitLabMlops stack already creates the IAM OIDC provider of ${String(ci.gitlabUrl)} (one per URL and account): set ciDeployAccess.oidcProviderArn (or gitlabMlops.oidcProviderArn) to arn:aws:iam::<account>:oidc-provider/${host}`,
+        });
+      }
+      const region: unknown = config.region;
+      if (
+        section('labelingChain').enabled === true &&
+        typeof region === 'string' &&
+        !(region in BUILT_IN_TASK_LAMBDA_ACCOUNTS)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['region'],
+          message: `Ground Truth's built-in task Lambdas, which the labeling chain uses, do not exist in ${region} (they exist in ${Object.keys(BUILT_IN_TASK_LAMBDA_ACCOUNTS).join(', ')}); deploy to one of those, or set labelingChain.enabled=false`,
+        });
+      }
+    },
+    { when: () => true },
+  );
 
 /** The validated configuration. */
 export type AppConfig = z.infer<typeof appConfigSchema>;
@@ -120,15 +177,35 @@ export function collectConfig(context: Record<string, unknown>): { raw: Record<s
   return { raw, unknown };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+/** One line per problem: the key, the value received and what is allowed (or the fix). */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
   const key = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (key ? `${key}.${k}` : k));
-    return `${keys.join(', ')}: unknown configuration key (check the spelling; see README "Configuration")`;
+    const modes = MODE_KEYS.get(key);
+    return issue.keys.map((k) => {
+      const full = key ? `${key}.${k}` : k;
+      const belongsTo = modes?.modesOfKey.get(k);
+      if (modes && belongsTo) {
+        const given = getPath(raw, [...issue.path, modes.discriminator]);
+        const current =
+          given === undefined ? `${JSON.stringify(modes.defaultMode)} (the default)` : JSON.stringify(given);
+        const setting = `${key}.${modes.discriminator}`;
+        return `${full}: applies only when ${setting} is ${belongsTo.join(' or ')}, not ${current}; remove it or set ${setting}=${belongsTo[0]}`;
+      }
+      return `${full}: unknown configuration key (check the spelling; see README "Configuration")`;
+    });
+  }
+  if (issue.code === 'custom' && (issue.params as { wholeLine?: boolean } | undefined)?.wholeLine) {
+    return [`${key}: ${issue.message}`];
   }
   const received = getPath(raw, issue.path);
+  if (received === undefined && issue.message.startsWith('required')) return [`${key}: ${issue.message}`];
   const shown = received === undefined ? '(missing)' : JSON.stringify(received);
-  return `${key}: received ${shown}; ${issue.message}`;
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
+    // A discriminated union's mode key: say which modes exist.
+    return [`${key}: received ${shown}; expected one of ${issue.options.map(String).join(', ')}`];
+  }
+  return [`${key}: received ${shown}; ${issue.message}`];
 }
 
 /**
@@ -141,7 +218,7 @@ export function parseConfig(context: Record<string, unknown>): AppConfig {
   const problems = unknown.map(
     (key) => `${key}: unknown configuration section "${key.split('.')[0]}" (known: ${[...SECTION_KEYS].join(', ')})`,
   );
-  if (!result.success) problems.push(...result.error.issues.map((issue) => describeIssue(issue, raw)));
+  if (!result.success) problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
   if (problems.length > 0 || !result.success) {
     throw new ConfigError(
       `Invalid configuration (cdk.json "context" or -c key=value):\n${problems.map((p) => `  - ${p}`).join('\n')}`,

@@ -1,12 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import {
-  RT_DEFAULTS,
-  RUN_ID_PATTERN,
-  RUN_TABLE,
-  type RunAction,
-} from '../../lambdas/classifier-retraining/contract';
+import { RT_DEFAULTS, RUN_ID_PATTERN, RUN_TABLE, type RunAction } from '../../lambdas/classifier-retraining/contract';
 import { type PrepareReport, type PrepareSource, tallySources } from '../../lambdas/classifier-retraining/core/prepare';
 import { openLocalFile } from '../../lambdas/shared/jsonl';
 import {
@@ -181,7 +176,9 @@ export function checkDataText(report: PrepareReport): string {
     `${rows.documents} document(s) from ${report.sources.length} file(s): ${rows.base} base, ${rows.reviewed} reviewed (${rows.newReviewed} new)`,
     `${rows.valid} valid row(s), ${rows.duplicates} duplicate(s) dropped, ${rows.rejected} rejected`,
     `classes (minimum ${report.minimumPerClass} documents each):`,
-    ...report.classes.map((c) => `  ${c.name}: ${c.documents}${c.documents < report.minimumPerClass ? '  (short)' : ''}`),
+    ...report.classes.map(
+      (c) => `  ${c.name}: ${c.documents}${c.documents < report.minimumPerClass ? '  (short)' : ''}`,
+    ),
   ];
   if (report.rejections.length > 0) {
     lines.push('rejected rows:');
@@ -333,7 +330,11 @@ export function registerRetrainCommands(program: Command): void {
     retrain
       .command('start')
       .description('Start a retraining run now (refused while another run is in progress or awaits approval)')
-      .option('--run-id <id>', 'run id: the execution name and the model VersionName (default run-<UTC time>)', runIdParser),
+      .option(
+        '--run-id <id>',
+        'run id: the execution name and the model VersionName (default run-<UTC time>)',
+        runIdParser,
+      ),
   )
     .addHelpText('after', example('mlw retrain start', 'mlw retrain start --run-id before-release-3'))
     .action(async (opts: StackOptions & { runId?: string }, command: Command) => {
@@ -349,9 +350,7 @@ export function registerRetrainCommands(program: Command): void {
       .option('--json', 'print one JSON object {classifier, lock, promoted, executions}'),
   )
     .addHelpText('after', example('mlw retrain status --json'))
-    .action(async (opts: StackOptions & { json?: boolean; limit: number }, command: Command) =>
-      status(command, opts),
-    );
+    .action(async (opts: StackOptions & { json?: boolean; limit: number }, command: Command) => status(command, opts));
 
   for (const action of ['approve', 'reject'] as const) {
     addStackOptions(

@@ -4,13 +4,15 @@ import { FirehoseClient, PutRecordBatchCommand } from '@aws-sdk/client-firehose'
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
-import { ValidationError, awsErrorName, describeError } from '../shared/errors';
+import { ConflictError, ValidationError, awsErrorName, describeError } from '../shared/errors';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { derivedKey } from '../shared/s3-keys';
 import { AL_ENV, AL_METRICS, UPLOAD_PREFIX } from './contract';
 import { batchFeedbackRecordChunks, checkBatchFile, errorReportLines, isMalformed } from './core/batch-file';
 import { FirehoseFanOut, type PutRecordBatch } from './core/fan-out';
 import { encodeRecord } from './core/records';
 import { type ObjectRef, objectsOfEvent, versionOf } from './core/s3-events';
+import { AcceptedRecords, parseProgress, progressDocument } from './core/upload-progress';
 
 const env = defineEnv({ [AL_ENV.DELIVERY_STREAM]: z.string().min(1) });
 const logger = createLogger();
@@ -21,26 +23,81 @@ const firehose = new FirehoseClient({});
 /** What happened to one uploaded file. */
 export type UploadOutcome = 'sent' | 'partial' | 'rejected' | 'already-processed' | 'ignored';
 
-/** Key of the error report of an upload. */
-export const errorReportKey = (key: string) => `${UPLOAD_PREFIX.ERRORS}${key}.errors.jsonl`;
+/** Key of the error report of an upload (the upload key is hashed when the key would pass the S3 limit). */
+export const errorReportKey = (key: string) => derivedKey(UPLOAD_PREFIX.ERRORS, key, '.errors.jsonl');
+const versionSegment = (object: ObjectRef) => versionOf(object).replace(/[^A-Za-z0-9._-]/g, '_');
 /** Key of the marker written once an upload version is fully processed. */
 export const markerKey = (object: ObjectRef) =>
-  `${UPLOAD_PREFIX.PROCESSED}${object.key}/${versionOf(object).replace(/[^A-Za-z0-9._-]/g, '_')}.done`;
+  derivedKey(UPLOAD_PREFIX.PROCESSED, object.key, `/${versionSegment(object)}.done`);
+/**
+ * Key of the progress object of an upload version: which sentences Firehose accepted so far, written after every
+ * accepted `PutRecordBatch` call, so a retried invocation resumes after them.
+ */
+export const progressKey = (object: ObjectRef) =>
+  derivedKey(UPLOAD_PREFIX.PROCESSED, object.key, `/${versionSegment(object)}.progress.json`);
 
-/** The Firehose port of the fan-out. */
+/** The Firehose port of the fan-out: each record's `RequestResponses[i].ErrorCode`. */
 export const putRecordBatch =
   (client: FirehoseClient, streamName: string): PutRecordBatch =>
   async (records) => {
     const answer = await client.send(
       new PutRecordBatchCommand({ DeliveryStreamName: streamName, Records: records.map((Data) => ({ Data })) }),
     );
-    if ((answer.FailedPutCount ?? 0) === 0) return [];
+    if ((answer.FailedPutCount ?? 0) === 0) return records.map(() => undefined);
     const responses = answer.RequestResponses ?? [];
-    if (responses.length !== records.length) return records.map((_, index) => ({ index, code: 'MissingResponse' }));
-    return responses.flatMap((r, index) =>
-      r.ErrorCode ? [{ index, code: r.ErrorCode, message: r.ErrorMessage }] : [],
-    );
+    if (responses.length !== records.length) return records.map(() => 'MissingResponse');
+    return responses.map((r) => r.ErrorCode ?? undefined);
   };
+
+/**
+ * The progress of an upload version in S3, written with conditional writes (`If-None-Match: *` for the first write,
+ * `If-Match: <ETag>` after): two invocations sending the same upload at once cannot both record progress; the loser
+ * fails with ConflictError and its retry resumes from the winner's progress.
+ */
+class ProgressStore {
+  private eTag: string | undefined;
+
+  private constructor(
+    private readonly bucket: string,
+    private readonly key: string,
+    public readonly accepted: AcceptedRecords,
+    eTag: string | undefined,
+  ) {
+    this.eTag = eTag;
+  }
+
+  public static async open(bucket: string, key: string): Promise<ProgressStore> {
+    try {
+      const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const text = (await answer.Body?.transformToString('utf8')) ?? '';
+      return new ProgressStore(bucket, key, parseProgress(JSON.parse(text)), answer.ETag);
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey') return new ProgressStore(bucket, key, new AcceptedRecords(), undefined);
+      throw error;
+    }
+  }
+
+  public async record(ids: readonly number[]): Promise<void> {
+    this.accepted.add(ids);
+    try {
+      const answer = await s3.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: JSON.stringify(progressDocument(this.accepted, new Date())),
+          ContentType: 'application/json',
+          ...(this.eTag === undefined ? { IfNoneMatch: '*' } : { IfMatch: this.eTag }),
+        }),
+      );
+      this.eTag = answer.ETag;
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict')
+        throw new ConflictError(`Another invocation is sending s3://${this.bucket}/${this.key}`, { cause: error });
+      throw error;
+    }
+  }
+}
 
 async function open(object: ObjectRef): Promise<Readable> {
   const answer = await s3.send(
@@ -73,11 +130,11 @@ async function put(bucket: string, key: string, body: string, contentType: strin
   await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
 }
 
-/** Process one uploaded batch file (two streaming passes: validate, then send). */
-export async function processUpload(
-  object: ObjectRef,
-  fanOut = new FirehoseFanOut(putRecordBatch(firehose, env()[AL_ENV.DELIVERY_STREAM])),
-): Promise<UploadOutcome> {
+/**
+ * Process one uploaded batch file (two streaming passes: validate, then send). Sentences Firehose accepted in an
+ * earlier, failed invocation (the progress object) are not sent again.
+ */
+export async function processUpload(object: ObjectRef): Promise<UploadOutcome> {
   if (
     object.key.startsWith(UPLOAD_PREFIX.ERRORS) ||
     object.key.startsWith(UPLOAD_PREFIX.PROCESSED) ||
@@ -122,19 +179,33 @@ export async function processUpload(
     .digest('hex')
     .slice(0, 16);
   const timestamp = new Date().toISOString();
+  const progress = await ProgressStore.open(object.bucket, progressKey(object));
+  const resumedFrom = progress.accepted.size;
+  const fanOut = new FirehoseFanOut(putRecordBatch(firehose, env()[AL_ENV.DELIVERY_STREAM]), {
+    onAccepted: (ids) => progress.record(ids),
+  });
   let sent = 0;
+  let skipped = 0;
   for await (const records of batchFeedbackRecordChunks(await open(object), {
     classifier: check.classifier,
     idPrefix,
     timestamp,
   })) {
-    for (const record of records) await fanOut.add(encodeRecord(record));
+    for (const record of records) {
+      if (progress.accepted.has(record.index)) skipped += 1;
+      else await fanOut.add(encodeRecord(record.record), record.index);
+    }
     sent += records.length;
   }
   await fanOut.flush();
   if (sent !== check.valid)
     throw new ValidationError(`Upload changed between passes: validated ${check.valid} sentences, sent ${sent}`);
-  metrics.addMetric(AL_METRICS.BATCH_RECORDS_SENT, MetricUnit.Count, sent);
+  if (resumedFrom > 0)
+    logger.info('Resumed an upload: sentences accepted by an earlier invocation were not sent again', {
+      key: object.key,
+      skipped,
+    });
+  metrics.addMetric(AL_METRICS.BATCH_RECORDS_SENT, MetricUnit.Count, sent - skipped);
   metrics.addMetric(AL_METRICS.FIREHOSE_CALLS, MetricUnit.Count, fanOut.stats.calls);
   if (check.rejectedCount > 0) {
     metrics.addMetric(AL_METRICS.BATCH_RECORDS_REJECTED, MetricUnit.Count, check.rejectedCount);

@@ -1,24 +1,18 @@
 import { ClassifyDocumentCommand, ComprehendClient } from '@aws-sdk/client-comprehend';
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { z } from 'zod';
+import { deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
 import { defineEnv, envList } from '../shared/env';
-import {
-  NotFoundError,
-  ThrottledError,
-  ValidationError,
-  awsErrorName,
-  describeError,
-  isThrottling,
-} from '../shared/errors';
-import { errorResponse, jsonResponse, parseJsonBody } from '../shared/http';
+import { ThrottledError, ValidationError, awsErrorName, describeError, isThrottling } from '../shared/errors';
+import { apiHandler, jsonResponse } from '../shared/http';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
-import { AL_ENV, AL_METRICS, ENDPOINT_MODES } from './contract';
-import { corsHeaders, originOf } from './core/api';
+import { endpointParameterFetcher } from './adapters/endpoint-parameters';
+import { AL_ENV, AL_METRICS, DEAD_LETTER_PREFIX, ENDPOINT_MODES } from './contract';
 import { classify, classifyRequestSchema, implicitFeedback } from './core/classify';
 import { EndpointNotConfiguredError, type EndpointResolver, createEndpointResolver } from './core/endpoints';
-import { encodeRecord } from './core/records';
+import { type FeedbackRecord, encodeRecord } from './core/records';
 
 const env = defineEnv({
   [AL_ENV.ENDPOINT_MODE]: z.enum(ENDPOINT_MODES),
@@ -27,6 +21,7 @@ const env = defineEnv({
   [AL_ENV.ENDPOINT_CACHE_SECONDS]: z.coerce.number().int().min(0).default(60),
   [AL_ENV.THRESHOLD]: z.coerce.number().min(0).max(1),
   [AL_ENV.DELIVERY_STREAM]: z.string().min(1),
+  [AL_ENV.DATA_BUCKET]: z.string().min(1),
   [AL_ENV.ALLOWED_ORIGINS]: envList().default([]),
 });
 const logger = createLogger();
@@ -34,6 +29,7 @@ const metrics = createMetrics();
 const comprehend = new ComprehendClient({});
 const firehose = new FirehoseClient({});
 const ssm = new SSMClient({});
+const s3 = new S3Client({});
 
 let resolver: EndpointResolver | undefined;
 function endpointResolver(): EndpointResolver {
@@ -48,15 +44,7 @@ function endpointResolver(): EndpointResolver {
     resolver = createEndpointResolver({
       mode: 'ssm-parameter',
       parameterPrefix: prefix,
-      cacheSeconds: config[AL_ENV.ENDPOINT_CACHE_SECONDS],
-      fetchParameter: async (name) => {
-        try {
-          return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
-        } catch (error) {
-          if (awsErrorName(error) === 'ParameterNotFound') return undefined;
-          throw error;
-        }
-      },
+      fetchParameter: endpointParameterFetcher(ssm, config[AL_ENV.ENDPOINT_CACHE_SECONDS]),
     });
   }
   return resolver;
@@ -69,21 +57,56 @@ export function resetForTests(): void {
 }
 
 /**
- * `POST /classify` `{classifier, sentence}` → Comprehend `ClassifyDocument` on the classifier's endpoint. Answers
- * 200 with the best class, its score and every class; 400 for bad input (with the reason), 404 for an unknown
- * classifier, 429 when Comprehend throttles, 503 when the endpoint is not configured or not ready, 500 otherwise.
- * Below the threshold, an implicit-feedback record goes to Firehose.
+ * Record implicit feedback. When Firehose refuses it, the record goes to `dead-letter/implicit-feedback/` in the data
+ * bucket (metric `ImplicitFeedbackFailed`, alarmed) and the classification is still answered.
  */
-export const handler = async (
-  event: APIGatewayProxyEvent,
-  context?: Pick<Context, 'awsRequestId'>,
-): Promise<APIGatewayProxyResult> => {
-  const requestId = event.requestContext?.requestId ?? context?.awsRequestId;
-  let cors: Record<string, string> = {};
+async function recordImplicitFeedback(record: FeedbackRecord, streamName: string, bucket: string) {
+  const data = encodeRecord(record);
   try {
+    await firehose.send(
+      new PutRecordCommand({ DeliveryStreamName: streamName, Record: { Data: Buffer.from(data, 'utf8') } }),
+    );
+    return 'recorded' as const;
+  } catch (error) {
+    metrics.addMetric(AL_METRICS.IMPLICIT_FEEDBACK_FAILED, MetricUnit.Count, 1);
+    const letter = deadLetter(data, `Firehose refused the record: ${describeError(error)}`, {
+      deliveryStream: streamName,
+      requestId: record.requestId,
+    });
+    try {
+      await s3DeadLetterSink(s3, bucket, DEAD_LETTER_PREFIX.IMPLICIT_FEEDBACK, logger).write([letter]);
+    } catch (deadLetterError) {
+      // Both stores failed: the log line is the last copy of the record.
+      logger.error('Implicit feedback lost: Firehose and the dead-letter prefix both failed', {
+        error: describeError(error),
+        deadLetterError: describeError(deadLetterError),
+        record,
+      });
+    }
+    return 'failed' as const;
+  }
+}
+
+/**
+ * `POST /classify` `{classifier, sentence}` → Comprehend `ClassifyDocument` on the classifier's endpoint. Answers
+ * 200 with the best class, its score and every class; 400 for bad input (with the reason; a body that is not UTF-8
+ * too), 415 for a body that is not JSON, 404 for an unknown classifier, 429 when Comprehend throttles, 503 when the
+ * endpoint is not configured or not ready, 500 otherwise. Below the threshold, an implicit-feedback record goes to
+ * Firehose (or, when Firehose refuses it, to the dead-letter prefix).
+ */
+export const handler = apiHandler(
+  {
+    logger,
+    metrics,
+    body: classifyRequestSchema,
+    allowedOrigins: () => env()[AL_ENV.ALLOWED_ORIGINS],
+    mapError: (error, requestId) =>
+      error instanceof EndpointNotConfiguredError
+        ? jsonResponse(503, { message: error.message, requestId }, { 'Retry-After': '30' })
+        : undefined,
+  },
+  async ({ body: request, requestId }) => {
     const config = env();
-    cors = corsHeaders(originOf(event.headers), config[AL_ENV.ALLOWED_ORIGINS]);
-    const request = parseJsonBody(event, classifyRequestSchema);
     const endpointArn = await endpointResolver()(request.classifier);
     let answer;
     try {
@@ -96,31 +119,15 @@ export const handler = async (
     let feedback: 'recorded' | 'failed' | undefined;
     if (result.lowConfidence) {
       metrics.addMetric(AL_METRICS.LOW_CONFIDENCE, MetricUnit.Count, 1);
-      try {
-        await firehose.send(
-          new PutRecordCommand({
-            DeliveryStreamName: config[AL_ENV.DELIVERY_STREAM],
-            Record: { Data: Buffer.from(encodeRecord(implicitFeedback(request, result, requestId, new Date()))) },
-          }),
-        );
-        feedback = 'recorded';
-      } catch (error) {
-        // The classification itself succeeded: answer it, and make the lost feedback visible (metric + alarm + field).
-        feedback = 'failed';
-        metrics.addMetric(AL_METRICS.IMPLICIT_FEEDBACK_FAILED, MetricUnit.Count, 1);
-        logger.error('Implicit feedback could not be recorded', {
-          error: describeError(error),
-          classifier: request.classifier,
-        });
-      }
+      feedback = await recordImplicitFeedback(
+        implicitFeedback(request, result, requestId, new Date()),
+        config[AL_ENV.DELIVERY_STREAM],
+        config[AL_ENV.DATA_BUCKET],
+      );
     }
-    return jsonResponse(200, { ...result, requestId, ...(feedback ? { implicitFeedback: feedback } : {}) }, cors);
-  } catch (error) {
-    return failure(error, requestId, cors);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+    return jsonResponse(200, { ...result, requestId, ...(feedback ? { implicitFeedback: feedback } : {}) });
+  },
+);
 
 /** Map a Comprehend error to a domain error. */
 function comprehendError(error: unknown, classifier: string): unknown {
@@ -141,20 +148,4 @@ function comprehendError(error: unknown, classifier: string): unknown {
   if (name === 'InvalidRequestException')
     return new ValidationError('Comprehend rejected the request', [describeError(error)]);
   return error;
-}
-
-function failure(error: unknown, requestId: string | undefined, cors: Record<string, string>): APIGatewayProxyResult {
-  if (error instanceof EndpointNotConfiguredError) {
-    logger.error('Classifier endpoint unavailable', { error: describeError(error) });
-    return jsonResponse(503, { message: error.message, requestId }, { ...cors, 'Retry-After': '30' });
-  }
-  if (error instanceof ValidationError || error instanceof NotFoundError) {
-    logger.info('Rejected request', { error: describeError(error) });
-  } else if (error instanceof ThrottledError) {
-    logger.warn('Throttled', { error: describeError(error) });
-  } else {
-    logger.error('Classification failed', { error: describeError(error) });
-  }
-  const response = errorResponse(error, requestId);
-  return { ...response, headers: { ...response.headers, ...cors } };
 }

@@ -1,3 +1,4 @@
+import { EventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/eventbridge';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
@@ -13,11 +14,11 @@ const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
 
-/** A review status event, from A2I (`aws.sagemaker`) or from the review portal: the same detail shape. */
-const eventSchema = z.object({
-  source: z.string(),
-  'detail-type': z.string(),
-  time: z.string().optional(),
+/**
+ * A review status event, from A2I (`aws.sagemaker`) or from the review portal: the same detail shape, in the
+ * EventBridge envelope of the Powertools parser (`EventBridgeSchema`).
+ */
+const eventSchema = EventBridgeSchema.extend({
   detail: z.looseObject({
     humanLoopName: z.string().min(1),
     flowDefinitionArn: z.string(),
@@ -71,7 +72,9 @@ async function batchItems(bucket: string, humanLoopName: string): Promise<unknow
  * - `Completed`: read `output.json` from `detail.humanLoopOutput.outputS3Uri`, pair answers with items by index,
  *   consolidate workers by majority vote and write Comprehend training CSV under
  *   `training-data/<classifier>/<yyyy>/<mm>/<dd>/<review>.csv` (deterministic key: a re-delivered event rewrites the
- *   same object); items without a majority are listed in `review-reports/<review>.json`;
+ *   same object); items without a majority, and answers that were not used (invalid labels, fields of no item), are
+ *   listed in `review-reports/<review>.json` with the output's location (metrics `UnresolvedReviewItems`,
+ *   `ReviewAnswersIgnored`). Outputs of the original active-learning sample are read too;
  * - `Failed` / `Stopped`: count `ReviewsFailed` (alarmed) and report the review's items in
  *   `review-reports/<review>.json`.
  */
@@ -124,13 +127,23 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
       rows += csv.split('\n').length - 1;
     }
     const unresolved = consolidation.items.filter((i) => i.status !== 'resolved');
-    if (unresolved.length > 0) {
-      metrics.addMetric(AL_METRICS.UNRESOLVED_ITEMS, MetricUnit.Count, unresolved.length);
+    const invalidAnswers = consolidation.items.reduce((n, i) => n + i.invalidAnswers, 0);
+    const ignoredAnswers = invalidAnswers + consolidation.orphanAnswers;
+    if (unresolved.length > 0) metrics.addMetric(AL_METRICS.UNRESOLVED_ITEMS, MetricUnit.Count, unresolved.length);
+    if (ignoredAnswers > 0) metrics.addMetric(AL_METRICS.IGNORED_ANSWERS, MetricUnit.Count, ignoredAnswers);
+    if (unresolved.length > 0 || ignoredAnswers > 0) {
+      // Nothing a reviewer answered vanishes: the report names what was not used and where the answers are kept.
       await putJson(bucket, reviewReportKey(detail.humanLoopName), {
         review: detail.humanLoopName,
         status: 'Completed',
+        output: uri,
         workers: consolidation.workers,
         unresolved: unresolved.map(({ item: _item, ...rest }) => rest),
+        ignoredAnswers: {
+          invalid: invalidAnswers,
+          orphan: consolidation.orphanAnswers,
+          note: 'invalid: a label outside the categories, or several labels for a multi-class item; orphan: an answer field whose index matches no item. The answers are in the output above.',
+        },
       });
     }
     metrics.addMetric(AL_METRICS.REVIEWS_COMPLETED, MetricUnit.Count, 1);

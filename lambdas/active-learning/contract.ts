@@ -51,6 +51,19 @@ export const DATA_PREFIX = {
   REVIEW_REPORTS: 'review-reports/',
   /** Comprehend training CSV written from reviewed answers: `training-data/<classifier>/<yyyy>/<mm>/<dd>/<loop>.csv`. */
   TRAINING_DATA: 'training-data/',
+  /**
+   * Records a handler could not use, kept for recovery: `dead-letter/<source>/<yyyy>/<MM>/<dd>/<HH>/<digest>.jsonl`,
+   * one JSON object per record `{reason, data (base64 of the bytes received), source, recordedAt}`.
+   */
+  DEAD_LETTER: 'dead-letter/',
+} as const;
+
+/** Dead-letter prefixes in the data bucket, one per kind of record (each under {@link DATA_PREFIX.DEAD_LETTER}). */
+export const DEAD_LETTER_PREFIX = {
+  /** Implicit feedback that Firehose did not accept (the classification was answered). */
+  IMPLICIT_FEEDBACK: 'dead-letter/implicit-feedback/',
+  /** Feedback lines the review starter cannot read or cannot fit into a review. */
+  FEEDBACK_RECORDS: 'dead-letter/feedback-records/',
 } as const;
 
 /** Key prefixes in the upload bucket. */
@@ -74,11 +87,16 @@ export const AL_METRICS = {
   REVIEWS_STARTED: 'ReviewsStarted',
   REVIEWS_ALREADY_STARTED: 'ReviewsAlreadyStarted',
   REVIEW_ITEMS: 'ReviewItems',
-  INVALID_FEEDBACK_LINES: 'InvalidFeedbackLines',
   REVIEWS_COMPLETED: 'ReviewsCompleted',
   REVIEWS_FAILED: 'ReviewsFailed',
   TRAINING_ROWS: 'TrainingRowsWritten',
   UNRESOLVED_ITEMS: 'UnresolvedReviewItems',
+  /** Records set aside under `dead-letter/` (alarmed: each one needs a person to look at it). */
+  DEAD_LETTERED_RECORDS: 'FeedbackRecordsDeadLettered',
+  /** Feedback records dropped because their `recordId` was already seen in the same object (re-sent records). */
+  REDELIVERED_RECORDS: 'FeedbackRecordsRedelivered',
+  /** Review answers ignored by consolidation (invalid label, or no item with that index); listed in the report. */
+  IGNORED_ANSWERS: 'ReviewAnswersIgnored',
 } as const;
 
 /** Limits of the services the loop talks to. */
@@ -87,12 +105,30 @@ export const LIMITS = {
   FIREHOSE_BATCH_RECORDS: 500,
   /** Firehose PutRecordBatch: bytes per call (4 MiB). */
   FIREHOSE_BATCH_BYTES: 4 * 1024 * 1024,
-  /** Firehose: bytes per record (1,000 KiB). */
+  /**
+   * Firehose: bytes of data per record before base64 encoding (1,000 KiB). Source of the three Firehose limits: Amazon
+   * Data Firehose API Reference, `PutRecordBatch` and `Record`.
+   */
   FIREHOSE_RECORD_BYTES: 1000 * 1024,
-  /** Comprehend ClassifyDocument (plain text): UTF-8 bytes of `Text`. */
-  UTTERANCE_BYTES: 100 * 1024,
+  /**
+   * Comprehend `ClassifyDocument` on a custom classifier endpoint, plain text: a UTF-8 text document of at most 10 KB,
+   * one page of at most 10,000 characters (Amazon Comprehend Developer Guide, "Inputs for real-time custom
+   * analysis"). Checked as 10,000 UTF-8 bytes, which keeps both.
+   */
+  UTTERANCE_BYTES: 10_000,
   /** A2I StartHumanLoop `InputContent`: characters. */
   A2I_INPUT_CONTENT_CHARS: 3_145_728,
+  /**
+   * DynamoDB item size: 400 KB (409,600 bytes: attribute names plus values, UTF-8), Amazon DynamoDB Developer Guide,
+   * "Constraints". The review portal stores a review batch as one item.
+   */
+  DYNAMODB_ITEM_BYTES: 400 * 1024,
+  /**
+   * UTF-8 bytes of one review's serialized input: the review portal keeps a task's input in one DynamoDB item and
+   * accepts at most 300,000 bytes of it (room under {@link LIMITS.DYNAMODB_ITEM_BYTES} for answers and leases); far
+   * under A2I's {@link LIMITS.A2I_INPUT_CONTENT_CHARS}, so one bound serves both back ends.
+   */
+  REVIEW_INPUT_BYTES: 300_000,
   /** Human loop / flow definition names. */
   A2I_NAME_LENGTH: 63,
 } as const;

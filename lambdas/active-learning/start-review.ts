@@ -1,5 +1,6 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
 import { defineEnv, envBool, envList } from '../shared/env';
 import { ValidationError, describeError } from '../shared/errors';
 import { readJsonLines } from '../shared/jsonl';
@@ -7,8 +8,8 @@ import { MetricUnit, createLogger, createMetrics } from '../shared/observability
 import { type ReviewBackend, type ReviewBatch } from '../review/contract';
 import { createReviewBackend } from '../review/backends';
 import { openS3Object } from '../shared/s3';
-import { AL_ENV, AL_METRICS, DATA_PREFIX } from './contract';
-import { type FeedbackRecord, parseFeedbackRecord } from './core/records';
+import { AL_ENV, AL_METRICS, DATA_PREFIX, DEAD_LETTER_PREFIX } from './contract';
+import { type FeedbackRecord, encodeRecord, parseFeedbackRecord } from './core/records';
 import { planReviews } from './core/review-plan';
 import { objectsOfEvent, versionOf } from './core/s3-events';
 
@@ -54,8 +55,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
  * back end (A2I or the review portal, whichever `bindStarter` wired) under a deterministic id derived from bucket,
  * key, version and batch index. A re-delivered event starts nothing twice: the back end reports `already-exists`.
  * Each batch's input is stored under `review-batches/<id>.json` first, so a failed review can be reported with its
- * items. Invalid lines are counted and logged, never fatal; AWS failures propagate (EventBridge retries, then the
- * dead-letter queue).
+ * items. A record whose `recordId` came earlier in the object (re-sent by a producer) is dropped and counted. Lines
+ * that are not feedback records, and records too large for a review, are kept under `dead-letter/feedback-records/`
+ * in the data bucket with the reason and their object and line (metric `FeedbackRecordsDeadLettered`, alarmed); they
+ * are never fatal. AWS failures propagate (EventBridge retries, then the dead-letter queue).
  */
 export const handler = async (event: unknown): Promise<{ started: number; alreadyStarted: number; items: number }> => {
   const objects = objectsOfEvent(event);
@@ -66,41 +69,49 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
   let started = 0;
   let alreadyStarted = 0;
   let items = 0;
+  let deadLettered = 0;
+  let redelivered = 0;
   try {
     for (const object of objects) {
       const opened = await openS3Object(s3, { bucket: object.bucket, key: object.key, versionId: object.versionId });
       const records: FeedbackRecord[] = [];
-      let invalid = 0;
+      const lines = new Map<FeedbackRecord, number>();
+      const letters: DeadLetter[] = [];
+      const version = opened.versionId ?? versionOf({ ...object, eTag: object.eTag ?? opened.eTag });
+      const source = (line: number) => ({ bucket: object.bucket, key: object.key, version, line });
       for await (const line of readJsonLines(opened.body, {
         gunzip: object.key.endsWith('.gz') || opened.contentEncoding === 'gzip',
       })) {
         const parsed = line.ok ? parseFeedbackRecord(line.value) : { ok: false as const, reason: line.error };
-        if (parsed.ok) records.push(parsed.record);
-        else {
-          invalid += 1;
-          if (invalid <= 20)
-            logger.warn('Invalid feedback line skipped', {
-              key: object.key,
-              line: line.lineNumber,
-              reason: parsed.reason,
-            });
-        }
+        if (parsed.ok) {
+          records.push(parsed.record);
+          lines.set(parsed.record, line.lineNumber);
+        } else letters.push(deadLetter(line.text, `not a feedback record: ${parsed.reason}`, source(line.lineNumber)));
       }
       const plan = planReviews(
         records,
-        {
-          bucket: object.bucket,
-          key: object.key,
-          version: opened.versionId ?? versionOf({ ...object, eTag: object.eTag ?? opened.eTag }),
-        },
+        { bucket: object.bucket, key: object.key, version },
         {
           categories: config[AL_ENV.CATEGORIES],
           multiLabel: config[AL_ENV.MULTI_LABEL],
           maxItems: config[AL_ENV.MAX_ITEMS_PER_REVIEW],
         },
       );
-      if (plan.oversized.length > 0)
-        logger.error('Records too large for a review were skipped', { key: object.key, count: plan.oversized.length });
+      for (const record of plan.oversized)
+        letters.push(
+          deadLetter(
+            encodeRecord(record),
+            'record too large for a review (the review input limit, see LIMITS.REVIEW_INPUT_BYTES)',
+            source(lines.get(record) ?? 0),
+          ),
+        );
+      // Kept before any review starts: if this write fails, the event is retried and nothing was started yet.
+      await s3DeadLetterSink(s3, config[AL_ENV.DATA_BUCKET], DEAD_LETTER_PREFIX.FEEDBACK_RECORDS, logger).write(
+        letters,
+        { key: object.key },
+      );
+      deadLettered += letters.length;
+      redelivered += plan.redelivered;
       await forEachLimited(plan.batches, CONCURRENCY, async (batch: ReviewBatch) => {
         await s3.send(
           new PutObjectCommand({
@@ -115,13 +126,12 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
         else alreadyStarted += 1;
         items += batch.input.items.length;
       });
-      metrics.addMetric(AL_METRICS.INVALID_FEEDBACK_LINES, MetricUnit.Count, invalid);
       logger.info('Reviews planned and started', {
         key: object.key,
         records: records.length,
-        invalid,
+        setAside: letters.length,
         duplicates: plan.duplicates,
-        oversized: plan.oversized.length,
+        redelivered: plan.redelivered,
         batches: plan.batches.length,
       });
     }
@@ -132,6 +142,8 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
     metrics.addMetric(AL_METRICS.REVIEWS_STARTED, MetricUnit.Count, started);
     metrics.addMetric(AL_METRICS.REVIEWS_ALREADY_STARTED, MetricUnit.Count, alreadyStarted);
     metrics.addMetric(AL_METRICS.REVIEW_ITEMS, MetricUnit.Count, items);
+    metrics.addMetric(AL_METRICS.DEAD_LETTERED_RECORDS, MetricUnit.Count, deadLettered);
+    metrics.addMetric(AL_METRICS.REDELIVERED_RECORDS, MetricUnit.Count, redelivered);
     metrics.publishStoredMetrics();
   }
   return { started, alreadyStarted, items };

@@ -13,6 +13,10 @@ export const SEED_CHECK_IN_ENV = {
   SEED_BUCKET: 'SEED_BUCKET',
   /** Object key of the seed archive (a zip holding `model-build/**` and `model-deploy/**`). */
   SEED_KEY: 'SEED_KEY',
+  /** Comma-separated secret names the administrator allows (`gitlabMlops.allowedTokenSecretNames`); never empty. */
+  ALLOWED_TOKEN_SECRET_IDS: 'GITLAB_ALLOWED_TOKEN_SECRET_IDS',
+  /** Comma-separated GitLab groups the administrator allows (`gitlabMlops.allowedGroupPaths`); empty: any. */
+  ALLOWED_GROUP_PATHS: 'GITLAB_ALLOWED_GROUP_PATHS',
 } as const;
 
 /** Environment variables of the deploy trigger handler. */
@@ -29,6 +33,14 @@ export const DEPLOY_TRIGGER_ENV = {
   MODEL_PACKAGE_GROUP_NAME: 'MODEL_PACKAGE_GROUP_NAME',
   /** CloudFormation stacks of the staging and production endpoints (comma-separated). */
   ENDPOINT_STACK_NAMES: 'ENDPOINT_STACK_NAMES',
+  /** Comma-separated secret names the administrator allows (`gitlabMlops.allowedTokenSecretNames`); never empty. */
+  ALLOWED_TOKEN_SECRET_IDS: 'GITLAB_ALLOWED_TOKEN_SECRET_IDS',
+} as const;
+
+/** Launch parameters of the product that the administrator restricts (names of the CloudFormation parameters). */
+export const LAUNCH_PARAMETERS = {
+  TOKEN_SECRET_NAME: 'GitLabTokenSecretName',
+  GROUP_PATH: 'GitLabGroupPath',
 } as const;
 
 /** Custom-resource type of the seed check-in. */

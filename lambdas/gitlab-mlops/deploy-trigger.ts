@@ -12,6 +12,7 @@ import {
   DEPLOY_TRIGGER_ENV,
   ENDPOINT_STACK_MODEL_PARAMETER,
   GITLAB_MLOPS_METRICS,
+  LAUNCH_PARAMETERS,
 } from './contract';
 import {
   type ApprovedVersion,
@@ -19,6 +20,7 @@ import {
   decideDeployment,
   needsApprovedVersions,
 } from './core/deploy-decision';
+import { checkLaunchChoice } from './core/launch-policy';
 
 const env = defineEnv({
   [DEPLOY_TRIGGER_ENV.GITLAB_URL]: z.url(),
@@ -27,6 +29,7 @@ const env = defineEnv({
   [DEPLOY_TRIGGER_ENV.DEPLOY_BRANCH]: z.string().min(1),
   [DEPLOY_TRIGGER_ENV.MODEL_PACKAGE_GROUP_NAME]: z.string().min(1),
   [DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES]: envList(),
+  [DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -123,6 +126,13 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
       logger.error('Cannot roll back', { detail: decision.detail });
       return decision;
     }
+    // The secret came from a launch parameter: read it only if the administrator allows it.
+    checkLaunchChoice({
+      parameter: LAUNCH_PARAMETERS.TOKEN_SECRET_NAME,
+      value: config[DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID],
+      allowed: config[DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS],
+      configKey: 'gitlabMlops.allowedTokenSecretNames',
+    });
     const token = await readGitLabToken(secrets, config[DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID]);
     const pipeline = await createGitLabClient(config[DEPLOY_TRIGGER_ENV.GITLAB_URL], token).runPipeline(
       config[DEPLOY_TRIGGER_ENV.DEPLOY_PROJECT_PATH],

@@ -1,12 +1,13 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { defineEnv } from '../shared/env';
+import { defineEnv, envList } from '../shared/env';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
-import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, SEED_CHECK_IN_ENV } from './contract';
+import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, LAUNCH_PARAMETERS, SEED_CHECK_IN_ENV } from './contract';
 import { checkIn, fullPathOf, removeProjects } from './core/check-in';
+import { checkLaunchChoice } from './core/launch-policy';
 import { planVariables, splitSeedArchive } from './core/seed';
 import { readZip } from './core/zip';
 
@@ -15,6 +16,8 @@ const env = defineEnv({
   [SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]: z.string().min(1),
   [SEED_CHECK_IN_ENV.SEED_BUCKET]: z.string().min(1),
   [SEED_CHECK_IN_ENV.SEED_KEY]: z.string().min(1),
+  [SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
+  [SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS]: envList(),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -83,13 +86,33 @@ async function readSeedArchive(): Promise<Buffer> {
   return Buffer.from(await object.Body.transformToByteArray());
 }
 
+/** The secret came from a launch parameter: use it only if the administrator allows it. */
+function checkTokenSecret(): void {
+  const config = env();
+  checkLaunchChoice({
+    parameter: LAUNCH_PARAMETERS.TOKEN_SECRET_NAME,
+    value: config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID],
+    allowed: config[SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS],
+    configKey: 'gitlabMlops.allowedTokenSecretNames',
+  });
+}
+
 async function gitlab() {
   const config = env();
+  checkTokenSecret();
   const token = await readGitLabToken(secrets, config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]);
   return createGitLabClient(config[SEED_CHECK_IN_ENV.GITLAB_URL], token);
 }
 
 async function createOrUpdate(p: Properties): Promise<CheckInResponse> {
+  // Launch choices first: a refused secret or group must not leave anything behind.
+  checkTokenSecret();
+  checkLaunchChoice({
+    parameter: LAUNCH_PARAMETERS.GROUP_PATH,
+    value: p.GroupPath,
+    allowed: env()[SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS],
+    configKey: 'gitlabMlops.allowedGroupPaths',
+  });
   // Validate the variables before touching GitLab: a refused variable must not leave half-made projects.
   const buildVariables = planVariables(p.BuildVariables);
   const deployVariables = planVariables(p.DeployVariables);

@@ -17,6 +17,29 @@ export const STREAMING_ANOMALY_ENV = {
   ALERT_TOPIC_ARN: 'TRAFFIC_ALERT_TOPIC_ARN',
   /** IoT thing whose device shadow the alert handler updates (empty: no shadow update). */
   SHADOW_THING_NAME: 'TRAFFIC_SHADOW_THING_NAME',
+  /** Bucket of the dead-letter prefixes ({@link DEAD_LETTER_PREFIX}): records the handlers could not use. */
+  DEAD_LETTER_BUCKET: 'TRAFFIC_DEAD_LETTER_BUCKET',
+  /** Oldest event the aggregator accepts, in seconds before a record's arrival: the input stream's retention. */
+  MAX_EVENT_AGE_SECONDS: 'TRAFFIC_MAX_EVENT_AGE_SECONDS',
+  /** Newest event the aggregator accepts, in seconds after a record's arrival (camera clocks run ahead). */
+  MAX_CLOCK_SKEW_SECONDS: 'TRAFFIC_MAX_CLOCK_SKEW_SECONDS',
+} as const;
+
+/** Default of {@link STREAMING_ANOMALY_ENV.MAX_EVENT_AGE_SECONDS}: Kinesis's default retention, 24 hours. */
+export const DEFAULT_MAX_EVENT_AGE_SECONDS = 86_400;
+/** Default of {@link STREAMING_ANOMALY_ENV.MAX_CLOCK_SKEW_SECONDS}: 5 minutes. */
+export const DEFAULT_MAX_CLOCK_SKEW_SECONDS = 300;
+
+/**
+ * Dead-letter prefixes in the pipeline's bucket. Each object is JSON Lines, one record per line:
+ * `{reason, data (base64 of the bytes received), source {shardId, sequenceNumber, subSequenceNumber?, …}, recordedAt}`,
+ * under `<prefix><yyyy>/<MM>/<dd>/<HH>/<digest>.jsonl`.
+ */
+export const DEAD_LETTER_PREFIX = {
+  /** Kinesis records the aggregator could not read (not JSON, bad KPL checksum, event time out of range, …). */
+  AGGREGATOR: 'dead-letter/aggregator/',
+  /** Notifications the alert handler did not recognize. */
+  ALERTS: 'dead-letter/alerts/',
 } as const;
 
 /** Powertools service name of the aggregator: a dimension of every metric it publishes, so alarms must name it. */
@@ -32,8 +55,12 @@ export const STREAMING_ANOMALY_METRICS = {
   CARS: 'TrafficCars',
   /** Camera events aggregated. */
   EVENTS: 'TrafficEventsAggregated',
-  /** Records that are not camera events (skipped, logged). */
+  /** Records that are not usable camera events, each kept under `dead-letter/aggregator/` (alarmed). */
   INVALID_EVENTS: 'TrafficInvalidEvents',
+  /** KPL-aggregated records de-aggregated into their user records. */
+  KPL_RECORDS: 'TrafficKplRecordsDeaggregated',
+  /** Rows whose partition key was replaced by a digest (camera id too long for Kinesis's 256 characters). */
+  HASHED_PARTITION_KEYS: 'TrafficRowsHashedPartitionKey',
   /** Aggregated rows written to the processed stream. */
   ROWS: 'TrafficRowsEmitted',
   /** Rows flushed before the window ended because the state reached its bound. */
@@ -42,6 +69,8 @@ export const STREAMING_ANOMALY_METRICS = {
   STATE_BYTES: 'TrafficWindowStateBytes',
   /** Readable alerts published. */
   ALERTS: 'TrafficAlertsPublished',
+  /** Notifications the alert handler did not recognize, each kept under `dead-letter/alerts/` (alarmed). */
+  UNRECOGNIZED_NOTIFICATIONS: 'TrafficUnrecognizedNotifications',
 } as const;
 
 /** Dimension of the per-camera count metrics. */

@@ -1,22 +1,26 @@
 import { IoTClient, DescribeEndpointCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
+import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { z } from 'zod';
+import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
 import { defineEnv } from '../shared/env';
-import { ConfigurationError, ValidationError } from '../shared/errors';
+import { ConfigurationError } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { STREAMING_ANOMALY_ENV as ENV, STREAMING_ANOMALY_METRICS as METRICS } from './contract';
+import { DEAD_LETTER_PREFIX, STREAMING_ANOMALY_ENV as ENV, STREAMING_ANOMALY_METRICS as METRICS } from './contract';
 import { type ReadableAlert, classifyAlert, describeAlert, shadowDocument } from './core/alert';
 
 const env = defineEnv({
   [ENV.ALERT_TOPIC_ARN]: z.string().startsWith('arn:'),
   [ENV.SHADOW_THING_NAME]: z.string().default(''),
+  [ENV.DEAD_LETTER_BUCKET]: z.string().min(1),
   AWS_REGION: z.string().min(1),
 });
 const logger = createLogger();
 const metrics = createMetrics();
 const sns = new SNSClient({});
 const iot = new IoTClient({});
+const s3 = new S3Client({});
 
 /** SNS delivery of a CloudWatch alarm (or any message) to the function. */
 const SnsEventSchema = z.object({
@@ -30,15 +34,22 @@ const SnsEventSchema = z.object({
     .min(1),
 });
 
+/** One notification of an event: its JSON body, or why it has none, with the raw text and where it came from. */
+export type Notification =
+  | { readonly ok: true; readonly value: unknown; readonly raw: string; readonly source: DeadLetter['source'] }
+  | { readonly ok: false; readonly reason: string; readonly raw: string; readonly source: DeadLetter['source'] };
+
 /** The notifications in an event: the JSON bodies of an SNS event's messages, or a Lookout alert invoked directly. */
-export function notificationsOf(event: unknown): unknown[] {
+export function notificationsOf(event: unknown): Notification[] {
   const asSns = SnsEventSchema.safeParse(event);
-  if (!asSns.success) return [event];
+  if (!asSns.success)
+    return [{ ok: true, value: event, raw: JSON.stringify(event) ?? '', source: { invoke: 'direct' } }];
   return asSns.data.Records.map((record) => {
+    const source = { snsMessageId: record.Sns.MessageId };
     try {
-      return JSON.parse(record.Sns.Message) as unknown;
+      return { ok: true, value: JSON.parse(record.Sns.Message) as unknown, raw: record.Sns.Message, source };
     } catch {
-      throw new ValidationError(`SNS message ${record.Sns.MessageId ?? ''} is not JSON`);
+      return { ok: false, reason: 'SNS message is not JSON', raw: record.Sns.Message, source };
     }
   });
 }
@@ -84,16 +95,27 @@ async function deliver(alert: ReadableAlert, topicArn: string, thingName: string
  * Turns a CloudWatch anomaly alarm notification (through SNS) or an Amazon Lookout for Metrics alert (invoked
  * directly) into a readable message on the alert topic — camera, measure, observed vs expected, time, console link —
  * and, when a thing name is configured, writes the anomaly into that thing's device shadow for roadside signage.
- * Other notifications (OK transitions, unknown shapes) are logged and ignored. Errors propagate: the asynchronous
- * invocation is retried and then dead-lettered.
+ * OK transitions are logged and ignored. A notification of no known shape (or an SNS message that is not JSON) is
+ * kept under `dead-letter/alerts/` in the pipeline's bucket with the reason (metric `TrafficUnrecognizedNotifications`,
+ * alarmed) and its neighbours are handled. Errors propagate: the asynchronous invocation is retried and then
+ * dead-lettered.
  */
-export const handler = async (event: unknown): Promise<{ published: number; ignored: number }> => {
+export const handler = async (
+  event: unknown,
+): Promise<{ published: number; ignored: number; unrecognized: number }> => {
   const config = env();
   let published = 0;
   let ignored = 0;
+  const unrecognized: DeadLetter[] = [];
   try {
     for (const notification of notificationsOf(event)) {
-      const input = classifyAlert(notification);
+      const input = notification.ok
+        ? classifyAlert(notification.value)
+        : { kind: 'unrecognized' as const, reason: notification.reason };
+      if (input.kind === 'unrecognized') {
+        unrecognized.push(deadLetter(notification.raw, input.reason, notification.source));
+        continue;
+      }
       if (input.kind === 'ignored') {
         ignored += 1;
         logger.info('Ignored a notification', { reason: input.reason });
@@ -110,8 +132,10 @@ export const handler = async (event: unknown): Promise<{ published: number; igno
         });
       }
     }
+    await s3DeadLetterSink(s3, config[ENV.DEAD_LETTER_BUCKET], DEAD_LETTER_PREFIX.ALERTS, logger).write(unrecognized);
     metrics.addMetric(METRICS.ALERTS, MetricUnit.Count, published);
-    return { published, ignored };
+    metrics.addMetric(METRICS.UNRECOGNIZED_NOTIFICATIONS, MetricUnit.Count, unrecognized.length);
+    return { published, ignored, unrecognized: unrecognized.length };
   } finally {
     metrics.publishStoredMetrics();
   }

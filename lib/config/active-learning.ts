@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_CATEGORIES } from '../../lambdas/active-learning/contract';
 import { A2I_CONTENT_CLASSIFIERS, REVIEW_BACKEND_KINDS } from '../../lambdas/review/contract';
-import { arn, bool, int, num, stringList } from './schema-helpers';
+import { arn, bool, int, modeVariants, num, requiredString, stringList, withDefaultMode } from './schema-helpers';
 
 const categoryName = z
   .string()
@@ -9,45 +9,72 @@ const categoryName = z
   .max(100, 'expected a category of at most 100 characters')
   .regex(/^[^|,\r\n"]+$/, 'expected a category without "|", ",", quotes or line breaks');
 
-/** Where the classify API finds the Comprehend endpoint of a classifier. */
-export const classifierConfigSchema = z
-  .object({
-    /**
-     * `ssm-parameter`: the endpoint ARN of classifier `x` is read from the SSM parameter `<parameterPrefix>/x` (cached
-     * `cacheSeconds`); the stack creates the parameter of `name` holding a placeholder, so the first deployment works
-     * with no training data and no endpoint, and a retraining workflow can switch endpoints live by updating it.
-     * `endpoint-arn`: the fixed ARN `endpointArn` for classifier `name`.
-     * `create`: the stack trains a classifier from `trainingDataUri` and creates its endpoint.
-     */
-    mode: z.enum(['ssm-parameter', 'endpoint-arn', 'create']).default('ssm-parameter'),
+const classifierName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
+    'expected 1-63 letters, digits, "_", "." or "-", starting with a letter or digit',
+  )
+  .default('default');
+
+const classifierModes = modeVariants('activeLearning.classifier', 'mode', 'ssm-parameter', {
+  /**
+   * The endpoint ARN of classifier `x` is read from the SSM parameter `<parameterPrefix>/x` (cached `cacheSeconds`);
+   * the stack creates the parameter of `name` holding a placeholder, so the first deployment works with no training
+   * data and no endpoint, and a retraining workflow can switch endpoints live by updating it.
+   */
+  'ssm-parameter': {
+    mode: z.literal('ssm-parameter'),
     /** Name of the classifier (the `classifier` field of requests). */
-    name: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/,
-        'expected 1-63 letters, digits, "_", "." or "-", starting with a letter or digit',
-      )
-      .default('default'),
-    /** `endpoint-arn` mode: the endpoint ARN. */
-    endpointArn: arn('comprehend', 'document-classifier-endpoint/').optional(),
-    /** `ssm-parameter` mode: parameter path prefix. Default `/<stack name>/classifier-endpoints`. */
+    name: classifierName,
+    /** Parameter path prefix. Default `/<stack name>/classifier-endpoints`. */
     parameterPrefix: z
       .string()
       .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'expected an SSM parameter path such as /ml/classifier-endpoints')
       .optional(),
-    /** `ssm-parameter` mode: seconds the classify function caches a parameter value. */
+    /** Seconds the classify function caches a parameter value. */
     cacheSeconds: int({ min: 0, max: 3600 }).default(60),
-    /** `create` mode: S3 URI (file or prefix) of the Comprehend training CSV. */
-    trainingDataUri: z
-      .string()
-      .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'expected s3://bucket/key-or-prefix')
-      .optional(),
-    /** `create` mode: language of the documents. */
+  },
+  /** One classifier served by the fixed, existing endpoint `endpointArn`. */
+  'endpoint-arn': {
+    mode: z.literal('endpoint-arn'),
+    name: classifierName,
+    /** The endpoint ARN. */
+    endpointArn: arn('comprehend', 'document-classifier-endpoint/', 'activeLearning.classifier.mode is endpoint-arn'),
+  },
+  /** The stack trains a classifier from `trainingDataUri` and creates its endpoint. */
+  create: {
+    mode: z.literal('create'),
+    name: classifierName,
+    /** S3 URI (file or prefix) of the Comprehend training CSV. */
+    trainingDataUri: requiredString('activeLearning.classifier.mode is create').regex(
+      /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+      'expected s3://bucket/key-or-prefix',
+    ),
+    /** Language of the documents. */
     languageCode: z.enum(['en', 'es', 'fr', 'de', 'it', 'pt']).default('en'),
-    /** `create` mode: inference units of the endpoint (each unit is billed by the second). */
+    /** Inference units of the endpoint (each unit is billed by the second). */
     inferenceUnits: int({ min: 1, max: 100 }).default(1),
-  })
-  .strict();
+  },
+});
+
+/**
+ * Where the classify API finds the Comprehend endpoint of a classifier: `mode` (default `ssm-parameter`) decides
+ * which other keys apply; a key of another mode, or a missing `endpointArn` / `trainingDataUri`, is reported with every
+ * other problem.
+ */
+export const classifierConfigSchema = withDefaultMode(
+  'mode',
+  'ssm-parameter',
+  z.discriminatedUnion('mode', [
+    classifierModes['ssm-parameter'],
+    classifierModes['endpoint-arn'],
+    classifierModes.create,
+  ]),
+);
+
+/** Validated classifier configuration (one of the three modes). */
+export type ClassifierConfig = z.infer<typeof classifierConfigSchema>;
 
 /** Amazon A2I settings (review back end `a2i`). */
 export const a2iConfigSchema = z

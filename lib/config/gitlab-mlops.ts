@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { DELETE_POLICIES } from '../../lambdas/gitlab-mlops/contract';
 import { arn, bool, stringList } from './schema-helpers';
 
+const secretName = z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'expected a Secrets Manager secret name');
+const groupPath = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9_]$/, 'expected a group path such as ml/team-a');
+
 /** Configuration of the GitLab MLOps SageMaker project template (a Service Catalog portfolio and product). */
 export const gitlabMlopsConfigSchema = z
   .object({
@@ -41,16 +46,23 @@ export const gitlabMlopsConfigSchema = z
       .default('main'),
     /** What happens to the GitLab projects when a SageMaker project is deleted. */
     deletePolicy: z.enum(DELETE_POLICIES).default('retain'),
-    /** Default name of the Secrets Manager secret with the GitLab token (a launch parameter can change it). */
-    tokenSecretName: z
-      .string()
-      .regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'expected a Secrets Manager secret name')
-      .default('gitlab/mlops-token'),
+    /**
+     * Name of the Secrets Manager secret with the GitLab token: the launch parameter's default, and always allowed.
+     */
+    tokenSecretName: secretName.default('gitlab/mlops-token'),
+    /**
+     * More secrets a launch may choose (the `GitLabTokenSecretName` parameter). The product's functions may read
+     * exactly `tokenSecretName` and these; a launch naming another secret fails. The portfolio administrator decides,
+     * never the launching user.
+     */
+    allowedTokenSecretNames: stringList(secretName).default([]),
     /** Default GitLab group (namespace full path) of the repositories (a launch parameter can change it). */
-    defaultGroupPath: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a group path such as ml/team-a')
-      .optional(),
+    defaultGroupPath: groupPath.optional(),
+    /**
+     * GitLab groups a launch may put the repositories in (the `GitLabGroupPath` parameter). Empty: any group the token
+     * can reach (the token's own GitLab permissions are the limit).
+     */
+    allowedGroupPaths: stringList(groupPath).default([]),
     /**
      * Name of the S3 bucket that holds the product's assets (Lambda code, seed archive). Service Catalog products
      * need a literal name; unset derives `<stackPrefix>-gitlab-mlops-assets-<account>-<region>` when account and
@@ -85,6 +97,16 @@ export const gitlabMlopsConfigSchema = z
     {
       message: 'vpcId, subnetIds and securityGroupIds go together: set all three (handlers in a VPC) or none',
       path: ['vpcId'],
+    },
+  )
+  .refine(
+    (c) =>
+      c.defaultGroupPath === undefined ||
+      c.allowedGroupPaths.length === 0 ||
+      c.allowedGroupPaths.includes(c.defaultGroupPath),
+    {
+      message: 'expected one of allowedGroupPaths (a launch could not use its own default)',
+      path: ['defaultGroupPath'],
     },
   );
 

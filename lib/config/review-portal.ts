@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, stringList } from './schema-helpers';
+import { arn, bool, int, stringList } from './schema-helpers';
 
 /** Configuration of the review portal (self-hosted human review: task queue, API, web page). */
 export const reviewPortalConfigSchema = z
@@ -29,6 +29,11 @@ export const reviewPortalConfigSchema = z
     allowedOrigins: stringList(
       z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected an origin such as https://review.example.com'),
     ).default([]),
+    /**
+     * AWS WAF web ACL of the page's CloudFront distribution (a WAFv2 ARN with scope CLOUDFRONT, created in us-east-1).
+     * Unset: no web ACL (the page is static; the API needs a Cognito token).
+     */
+    webAclArn: arn('wafv2', 'global/webacl/').optional(),
   })
   .strict();
 

@@ -57,14 +57,21 @@ export const stringList = (item: z.ZodType<string> = z.string().min(1)) =>
     z.array(item),
   );
 
-/** An ARN of the given service (and optional resource prefix). */
-export const arn = (service: string, resourcePrefix = '') =>
-  z
-    .string()
-    .regex(
-      new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{0,12}:${resourcePrefix}.+$`),
-      `expected an ARN of the form arn:aws:${service}:<region>:<account>:${resourcePrefix}…`,
-    );
+/**
+ * A string that one mode needs: when it is missing, the message says when it is required (e.g. `required when
+ * activeLearning.classifier.mode is endpoint-arn`).
+ */
+export const requiredString = (when?: string) =>
+  when === undefined
+    ? z.string()
+    : z.string({ error: (issue) => (issue.input === undefined ? `required when ${when}` : undefined) });
+
+/** An ARN of the given service (and optional resource prefix); `requiredWhen` names the mode that needs it. */
+export const arn = (service: string, resourcePrefix = '', requiredWhen?: string) =>
+  requiredString(requiredWhen).regex(
+    new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]*:\\d{0,12}:${resourcePrefix}.+$`),
+    `expected an ARN of the form arn:aws:${service}:<region>:<account>:${resourcePrefix}…`,
+  );
 
 /** CloudWatch Logs retention values accepted by `logs.RetentionDays`. */
 export const LOG_RETENTION_DAYS = [
@@ -76,3 +83,50 @@ export const logRetentionDays = () =>
   int().refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
     message: `expected one of ${LOG_RETENTION_DAYS.join(', ')}`,
   });
+
+/** What {@link modeVariants} registered about one block: its mode key and which modes each key belongs to. */
+export interface ModeKeys {
+  readonly discriminator: string;
+  readonly defaultMode: string;
+  readonly modesOfKey: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Blocks whose keys depend on a mode, by dotted configuration path (read by the error messages of `parseConfig`). */
+export const MODE_KEYS = new Map<string, ModeKeys>();
+
+/**
+ * The variants of a configuration block whose keys depend on one discriminator key (a "mode"): one strict object per
+ * mode, for `z.discriminatedUnion`. The block is registered in {@link MODE_KEYS}, so a key that belongs to another
+ * mode is reported as "applies only when `<path>.<discriminator>` is …" with the fix, not as a typo.
+ *
+ * @param path the block's dotted configuration path, e.g. `activeLearning.classifier`
+ * @param discriminator the mode key, e.g. `mode`
+ * @param defaultMode the mode when the key is not given (see {@link withDefaultMode})
+ * @param shapes one shape per mode, each with its `discriminator: z.literal(<mode>)`
+ */
+export function modeVariants<M extends Record<string, z.ZodRawShape>>(
+  path: string,
+  discriminator: string,
+  defaultMode: keyof M & string,
+  shapes: M,
+): { [K in keyof M]: z.ZodObject<M[K], z.core.$strict> } {
+  const modesOfKey = new Map<string, string[]>();
+  for (const [mode, shape] of Object.entries(shapes)) {
+    for (const key of Object.keys(shape)) modesOfKey.set(key, [...(modesOfKey.get(key) ?? []), mode]);
+  }
+  MODE_KEYS.set(path, { discriminator, defaultMode, modesOfKey });
+  return Object.fromEntries(Object.entries(shapes).map(([mode, shape]) => [mode, z.strictObject(shape)])) as {
+    [K in keyof M]: z.ZodObject<M[K], z.core.$strict>;
+  };
+}
+
+/** Fill in the discriminator's default before a discriminated union reads it (a union has no default of its own). */
+export function withDefaultMode<T extends z.ZodType>(discriminator: string, defaultMode: string, union: T) {
+  return z.preprocess(
+    (value) =>
+      typeof value === 'object' && value !== null && !Array.isArray(value) && !(discriminator in value)
+        ? { ...value, [discriminator]: defaultMode }
+        : value,
+    union,
+  );
+}

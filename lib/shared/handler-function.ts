@@ -8,6 +8,7 @@ import {
 } from 'aws-cdk-lib';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type Construct } from 'constructs';
+import { HandlerBundler } from './bundler';
 import { HOUSE_BUNDLING } from './bundling';
 import { FailureQueue } from './failure-queue';
 import { WorkflowLogGroup } from './logs';
@@ -17,6 +18,14 @@ import { REPO_ROOT } from './paths';
 
 export { LOG_RETENTION_CONTEXT_KEY } from './logs';
 export { METRICS_NAMESPACE } from './metrics';
+
+/**
+ * Environment variable that selects how handlers are bundled. Unset (the default): every handler of the app in one
+ * esbuild build with a cache between synths (`lib/shared/bundler.ts`). `per-function`: `NodejsFunction`'s own
+ * bundling, one esbuild process per function started through `npx` (what this project did before; the benchmark's
+ * anchor).
+ */
+export const BUNDLING_MODE_ENV = 'MLW_BUNDLING';
 
 /**
  * How the function is invoked. It decides the failure handling the house applies:
@@ -68,9 +77,10 @@ export interface HandlerFunctionProps extends Omit<
 }
 
 /**
- * The house Lambda function: Node.js 24 on arm64, an explicit log group with retention, X-Ray tracing, source maps,
- * a minified ESM bundle with the AWS SDK inside, an explicit entry path, a role with no managed policies, and the
- * failure handling that fits its invocation mode.
+ * The house Lambda function: Node.js 24 on arm64, an explicit log group with retention, X-Ray tracing, a minified ESM
+ * bundle with the AWS SDK inside and its source map beside it (not loaded at start), an explicit entry path, a role
+ * with no managed policies, and the failure handling that fits its invocation mode. Every handler of the app is
+ * bundled in one esbuild build, with a cache between synths (`lib/shared/bundler.ts`).
  */
 export class HandlerFunction extends NodejsFunction {
   /** Dead-letter queue for asynchronous invocations (only for `invocation: 'async'`). */
@@ -91,36 +101,32 @@ export class HandlerFunction extends NodejsFunction {
         : undefined;
     const serviceName = props.serviceName ?? kebab(id);
     const { externalModules, invocation: _invocation, serviceName: _s, logRetention: _l, ...rest } = props;
+    const externals = externalModules ?? [];
     super(scope, id, {
       memorySize: 512,
       timeout: Duration.seconds(30),
       ...rest,
       entry: props.entry,
-      handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       logGroup,
       role,
       tracing: lambda.Tracing.ACTIVE,
       deadLetterQueue,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      // No NODE_OPTIONS=--enable-source-maps: Node reads and parses the source map of the whole bundle at import when it
+      // is on (about 10–50 ms of CPU per cold start, docs/performance.md). The map ships beside the bundle
+      // (index.mjs.map in the asset) to map a logged stack trace when one is needed.
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: HOUSE_BUNDLING.target,
-        mainFields: [...HOUSE_BUNDLING.mainFields],
-        minify: HOUSE_BUNDLING.minify,
-        sourceMap: HOUSE_BUNDLING.sourcemap,
-        sourcesContent: HOUSE_BUNDLING.sourcesContent,
-        externalModules: externalModules ?? [],
-        banner: HOUSE_BUNDLING.banner,
-      },
+      ...(process.env[BUNDLING_MODE_ENV] === 'per-function'
+        ? perFunctionBundling(externals)
+        : {
+            code: HandlerBundler.code(scope, props.entry, externals),
+            handler: 'index.handler',
+          }),
     });
     this.deadLetterQueue = deadLetterQueue;
     this.serviceName = serviceName;
@@ -158,6 +164,25 @@ export class HandlerFunction extends NodejsFunction {
     grant(this);
     return this;
   }
+}
+
+/** `NodejsFunction`'s own per-function bundling with the house settings (the `MLW_BUNDLING=per-function` anchor). */
+function perFunctionBundling(externalModules: string[]): Partial<NodejsFunctionProps> {
+  return {
+    handler: 'handler',
+    projectRoot: REPO_ROOT,
+    depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    bundling: {
+      format: OutputFormat.ESM,
+      target: HOUSE_BUNDLING.target,
+      mainFields: [...HOUSE_BUNDLING.mainFields],
+      minify: HOUSE_BUNDLING.minify,
+      sourceMap: HOUSE_BUNDLING.sourcemap,
+      sourcesContent: HOUSE_BUNDLING.sourcesContent,
+      externalModules: [...HOUSE_BUNDLING.optionalExternals, ...externalModules],
+      banner: HOUSE_BUNDLING.banner,
+    },
+  };
 }
 
 function noDlqReason(mode: InvocationMode): string {

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import { type A2iContentClassifier } from '../../lambdas/review/contract';
 import { type ActiveLearningConfig } from '../config/active-learning';
+import { ConstructValidationError } from '../shared/errors';
 import { type IReviewBackend } from '../shared/review-backend';
 import { A2iReview, ActiveLearningLoop, type ClassifierEndpointOptions } from '../constructs/active-learning';
 
@@ -37,40 +38,18 @@ export class ActiveLearningStack extends Stack {
   constructor(scope: Construct, id: string, props: ActiveLearningStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const c = config.classifier;
-    let classifier: ClassifierEndpointOptions;
-    if (c.mode === 'endpoint-arn') {
-      if (!c.endpointArn)
-        throw new Error(
-          'activeLearning.classifier.endpointArn: required when activeLearning.classifier.mode is endpoint-arn',
-        );
-      classifier = { mode: 'endpoint-arn', name: c.name, endpointArn: c.endpointArn };
-    } else if (c.mode === 'create') {
-      if (!c.trainingDataUri)
-        throw new Error(
-          'activeLearning.classifier.trainingDataUri: required when activeLearning.classifier.mode is create',
-        );
-      classifier = {
-        mode: 'create',
-        name: c.name,
-        trainingDataUri: c.trainingDataUri,
-        languageCode: c.languageCode,
-        inferenceUnits: c.inferenceUnits,
-        multiLabel: config.multiLabel,
-      };
-    } else {
-      classifier = {
-        mode: 'ssm-parameter',
-        name: c.name,
-        parameterPrefix: c.parameterPrefix,
-        cacheSeconds: c.cacheSeconds,
-      };
-    }
+    // The configuration schema checks each classifier mode's keys and that the portal is deployed (lib/config.ts);
+    // this checks the stack's own props.
     if (config.review === 'portal' && !props.reviewBackend) {
-      throw new Error(
-        'activeLearning.review is portal but no review portal is deployed: set reviewPortal.enabled=true, or activeLearning.review=a2i',
+      throw new ConstructValidationError(
+        this,
+        'reviewBackend',
+        undefined,
+        "give the review portal stack's portal when config.review is portal",
       );
     }
+    const c = config.classifier;
+    const classifier: ClassifierEndpointOptions = c.mode === 'create' ? { ...c, multiLabel: config.multiLabel } : c;
     this.loop = new ActiveLearningLoop(this, 'Loop', {
       classifier,
       threshold: config.threshold,

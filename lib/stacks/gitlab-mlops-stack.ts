@@ -55,7 +55,9 @@ export class GitLabMlopsStack extends Stack {
       branch: config.branch,
       deletePolicy: config.deletePolicy,
       tokenSecretName: config.tokenSecretName,
+      allowedTokenSecretNames: config.allowedTokenSecretNames,
       defaultGroupPath: config.defaultGroupPath,
+      allowedGroupPaths: config.allowedGroupPaths,
       vpc: config.vpcId
         ? { vpcId: config.vpcId, subnetIds: config.subnetIds, securityGroupIds: config.securityGroupIds }
         : undefined,

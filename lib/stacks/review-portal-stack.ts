@@ -37,6 +37,7 @@ export class ReviewPortalStack extends Stack {
       throttling: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       mfa: config.mfa,
       allowedOrigins: config.allowedOrigins,
+      webAclArn: config.webAclArn,
     });
     const out = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
     out(REVIEW_PORTAL_OUTPUTS.PORTAL_URL, this.portal.portalUrl, 'The review page');

@@ -34,6 +34,8 @@ export class StreamingAnomalyStack extends Stack {
       alarmCameras: c.alarmCameras,
       alertSensitivity: c.alertSensitivity,
       shadowThingName: c.shadowThingName === '' ? undefined : c.shadowThingName,
+      maxStateBytes: c.maxStateBytes,
+      maxClockSkew: Duration.seconds(c.maxClockSkewSeconds),
     });
     const p = this.pipeline;
     new CfnOutput(this, 'InputStreamName', {

@@ -86,7 +86,14 @@ describe('mlw retrain check-data', () => {
       }),
     );
     const run = await runMlw(
-      ['retrain', 'check-data', 's3://loop-data/training-data/default/', '--json', '--endpoint-url', services.s3.endpoint],
+      [
+        'retrain',
+        'check-data',
+        's3://loop-data/training-data/default/',
+        '--json',
+        '--endpoint-url',
+        services.s3.endpoint,
+      ],
       { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_S3_FORCE_PATH_STYLE: 'true' },
     );
     expect(run.stderr).toBe('');

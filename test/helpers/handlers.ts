@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { type BuildResult, build } from 'esbuild';
-import { HOUSE_BUNDLING } from '../../lib/shared/bundling';
+import { handlerEntries as entries } from '../../lib/shared/bundler';
+import { houseBuildOptions } from '../../lib/shared/bundling';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
 /**
@@ -9,34 +9,23 @@ import { REPO_ROOT } from '../../lib/shared/paths';
  * Paths are relative to the repository root.
  */
 export function handlerEntries(): string[] {
-  const root = join(REPO_ROOT, 'lambdas');
-  return readdirSync(root)
-    .filter((workflow) => workflow !== 'shared' && statSync(join(root, workflow)).isDirectory())
-    .flatMap((workflow) =>
-      readdirSync(join(root, workflow))
-        .filter((file) => file.endsWith('.ts') && file !== 'contract.ts' && !file.endsWith('.d.ts'))
-        .map((file) => relative(REPO_ROOT, join(root, workflow, file))),
-    )
-    .sort();
+  return entries().map((entry) => relative(REPO_ROOT, entry));
 }
 
 /**
- * Bundle every handler entry with the house esbuild settings into `outdir` (`<entry path>.mjs`, with a metafile), as
- * `HandlerFunction` does through CDK. Shared by the bundling test and the benchmark.
+ * Bundle handler entries with the house esbuild settings into `outdir` (`<entry path without .ts>.mjs`, with a
+ * metafile) through the asynchronous esbuild API, for measurements outside a synth. `HandlerFunction` builds the same
+ * bundles through `lib/shared/bundler.ts`.
  */
 export async function bundleHandlers(
   outdir: string,
-  entries: string[] = handlerEntries(),
+  relativeEntries: string[] = handlerEntries(),
 ): Promise<BuildResult<{ metafile: true }>> {
   return build({
-    ...HOUSE_BUNDLING,
-    mainFields: [...HOUSE_BUNDLING.mainFields],
-    banner: { js: HOUSE_BUNDLING.banner },
-    entryPoints: Object.fromEntries(entries.map((e) => [e.replace(/\.ts$/, ''), join(REPO_ROOT, e)])),
-    bundle: true,
+    ...houseBuildOptions(),
+    entryPoints: Object.fromEntries(relativeEntries.map((e) => [e.replace(/\.ts$/, ''), `${REPO_ROOT}/${e}`])),
     outdir,
-    outExtension: { '.js': '.mjs' },
+    absWorkingDir: REPO_ROOT,
     metafile: true,
-    logLevel: 'silent',
   });
 }

@@ -83,8 +83,7 @@ function renderIntrinsics(value: unknown, resources: Record<string, { Type: stri
 /**
  * Run a state-machine definition locally with aws-local-stepfunctions. Task states are answered by
  * `taskResourceLocalHandlers` keyed by state name (mocked service integrations); Wait states and Retry intervals
- * are overridden to zero unless given. `options` adds the other run options (for example `context`, the Context Object
- * with the execution's name and id).
+ * are overridden to zero unless given.
  *
  * @throws ExecutionFailed with the error name and cause when the execution fails.
  */
@@ -92,18 +91,19 @@ export async function runStateMachine(
   definition: Record<string, unknown>,
   input: unknown,
   overrides: NonNullable<RunOptions['overrides']> = {},
-  options: Omit<RunOptions, 'overrides'> = {},
+  /** The context object (`$$`), e.g. `{ Execution: { Name: 'run-1' } }`. */
+  context?: RunOptions['context'],
 ): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   const waitStates = collectStates(definition, 'Wait');
   const retryStates = collectStates(definition).filter((s) => s.retry);
   const execution = machine.run(input as never, {
-    ...options,
     overrides: {
       waitTimeOverrides: Object.fromEntries(waitStates.map((s) => [s.name, 0])),
       retryIntervalOverrides: Object.fromEntries(retryStates.map((s) => [s.name, 0])),
       ...overrides,
     },
+    ...(context ? { context } : {}),
   });
   try {
     return await execution.result;

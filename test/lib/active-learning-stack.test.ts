@@ -123,7 +123,7 @@ describe('active-learning stack with the A2I review back end', () => {
     });
   });
 
-  it('grants the classify function only GetParameter under the prefix, ClassifyDocument and PutRecord', () => {
+  it('grants the classify function only GetParameter under the prefix, ClassifyDocument, PutRecord and PutObject on its dead-letter prefix', () => {
     const statements = policyStatements(template, 'LoopClassifyRole');
     const actions = statements.flatMap((s) => [s.Action].flat());
     expect(actions.sort()).toEqual(
@@ -132,6 +132,7 @@ describe('active-learning stack with the A2I review back end', () => {
         'firehose:PutRecord',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        's3:PutObject',
         'ssm:GetParameter',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
@@ -141,9 +142,19 @@ describe('active-learning stack with the A2I review back end', () => {
     expect(JSON.stringify(ssm.Resource)).toContain(`:parameter/${STACK}/classifier-endpoints/*`);
     const put = statements.find((s) => s.Action === 'firehose:PutRecord')!;
     expect(put.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^LoopFeedbackStream/), 'Arn'] });
+    const deadLetters = statements.find((s) => s.Action === 's3:PutObject')!;
+    expect(JSON.stringify(deadLetters.Resource)).toMatch(/LoopDataBucket.*\/dead-letter\/implicit-feedback\/\*/);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: 'active-learning-classify',
+          AL_DATA_BUCKET: { Ref: Match.stringLikeRegexp('LoopDataBucket') },
+        }),
+      },
+    });
   });
 
-  it('grants the starter StartHumanLoop on its flow definition only and exact S3 actions on two prefixes', () => {
+  it('grants the starter StartHumanLoop on its flow definition only and exact S3 actions on three prefixes', () => {
     const statements = policyStatements(template, 'LoopStartReviewRole');
     const start = statements.find((s) => s.Action === 'sagemaker:StartHumanLoop')!;
     expect(start.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/FlowDefinition/), 'FlowDefinitionArn'] });
@@ -151,10 +162,27 @@ describe('active-learning stack with the A2I review back end', () => {
       's3:GetObject',
       's3:GetObjectVersion',
       's3:PutObject',
+      's3:PutObject',
     ]);
     const joined = JSON.stringify(statements);
     expect(joined).toContain('/feedback/*');
     expect(joined).toContain('/review-batches/*');
+    expect(joined).toContain('/dead-letter/feedback-records/*');
+  });
+
+  it("alarms on feedback lines kept under dead-letter/feedback-records/ (the starter's count, runbook linked)", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'FeedbackRecordsDeadLettered',
+      Namespace: 'MlWorkflows',
+      Dimensions: [{ Name: 'service', Value: 'active-learning-start-review' }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+      (a) => (a as { Properties: { MetricName?: string } }).Properties.MetricName === 'FeedbackRecordsDeadLettered',
+    ) as { Properties: { AlarmDescription: unknown } };
+    expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('dead-letter/feedback-records/');
+    expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('#records-in-a-dead-letter-prefix');
   });
 
   it('delivers feedback through an encrypted Firehose stream with an error prefix and a least-privilege role', () => {

@@ -15,7 +15,7 @@ describe('example stack', () => {
       Handler: 'index.handler',
       DeadLetterConfig: { TargetArn: Match.anyValue() },
       Environment: {
-        Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps', EXAMPLE_BUCKET: Match.anyValue() }),
+        Variables: Match.objectLike({ NODE_OPTIONS: Match.absent(), EXAMPLE_BUCKET: Match.anyValue() }),
       },
       LoggingConfig: { LogGroup: Match.anyValue() },
     });

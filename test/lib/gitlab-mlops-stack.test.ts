@@ -254,17 +254,19 @@ describe('GitLab MLOps product template (per SageMaker project)', () => {
     expect(cr).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
   });
 
-  it('grants the handlers the token secret by name only', () => {
+  it('grants the handlers the configured token secret by name only, never what a launch parameter names', () => {
+    // Issue #10 kind 8: the grant used to follow GitLabTokenSecretName; it covers the administrator's secret now.
     product.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({
             Action: 'secretsmanager:GetSecretValue',
-            Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'GitLabTokenSecretName' }, '-??????'])] },
+            Resource: { 'Fn::Join': ['', Match.arrayWith([':secret:gitlab/mlops-token-??????'])] },
           }),
         ]),
       },
     });
+    expect(JSON.stringify(product.findResources('AWS::IAM::Policy'))).not.toContain('{"Ref":"GitLabTokenSecretName"}');
   });
 
   it('routes model approval changes of the project group to the deploy trigger with retries and a DLQ', () => {

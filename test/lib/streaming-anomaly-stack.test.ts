@@ -221,6 +221,52 @@ describe('StreamingAnomaly stack, detector cloudwatch (default)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 600_000 });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  it('keeps unusable records under dead-letter prefixes: env, exact write grants on each prefix only, and an alarm on each count', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+    const fnOf = (service: string) =>
+      Object.entries(functions).find(
+        ([, r]) =>
+          (r.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables
+            .POWERTOOLS_SERVICE_NAME === service,
+      )!;
+    const [, aggregator] = fnOf('traffic-aggregator');
+    expect((aggregator.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) as unknown },
+      TRAFFIC_MAX_EVENT_AGE_SECONDS: '86400',
+      TRAFFIC_MAX_CLOCK_SKEW_SECONDS: '300',
+    });
+    const [, alerts] = fnOf('traffic-alerts');
+    expect((alerts.Properties.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+      TRAFFIC_DEAD_LETTER_BUCKET: { Ref: expect.stringMatching(/DataBucket/) as unknown },
+    });
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+    );
+    const writes = (prefix: string) =>
+      statements.filter((st) => st.Action === 's3:PutObject' && JSON.stringify(st.Resource).includes(`/${prefix}*`));
+    expect(writes('dead-letter/aggregator/')).toHaveLength(1);
+    expect(writes('dead-letter/alerts/')).toHaveLength(1);
+    for (const [metric, service, prefix] of [
+      ['TrafficInvalidEvents', 'traffic-aggregator', 'dead-letter/aggregator/'],
+      ['TrafficUnrecognizedNotifications', 'traffic-alerts', 'dead-letter/alerts/'],
+    ]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'MlWorkflows',
+        Dimensions: [{ Name: 'service', Value: service }],
+        Statistic: 'Sum',
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+      const [alarm] = Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter(
+        (a) => a.Properties.MetricName === metric,
+      );
+      const description = JSON.stringify(alarm!.Properties.AlarmDescription);
+      expect(description).toContain(prefix);
+      expect(description).toContain('docs/runbook.md#records-in-a-dead-letter-prefix');
+    }
+  });
 });
 
 describe('StreamingAnomaly stack, detector lookout (discontinued service)', () => {
@@ -396,6 +442,11 @@ describe('StreamingAnomalyPipeline validation', () => {
     new StreamingAnomalyPipeline(new Stack(testApp(), 'S'), 'P', props);
 
   it.each<[string, StreamingAnomalyPipelineProps, string]>([
+    [
+      'maxClockSkew is over a day',
+      { maxClockSkew: Duration.days(2) },
+      'S/P: invalid maxClockSkew 172800: must be between 0 and 86400 seconds',
+    ],
     [
       'window is out of range',
       { window: Duration.seconds(30) },

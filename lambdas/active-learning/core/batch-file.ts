@@ -120,28 +120,37 @@ export async function* batchFeedbackRecords(
   source: ByteSource,
   options: { readonly classifier: string; readonly idPrefix: string; readonly timestamp: string },
 ): AsyncGenerator<FeedbackRecord> {
-  for await (const records of batchFeedbackRecordChunks(source, options)) yield* records;
+  for await (const records of batchFeedbackRecordChunks(source, options)) for (const r of records) yield r.record;
 }
 
-/** {@link batchFeedbackRecords}, the records of each input chunk together (one await per chunk). */
+/** A feedback record with the index of its sentence in the file (the id the upload's progress is kept by). */
+export interface IndexedRecord {
+  readonly index: number;
+  readonly record: FeedbackRecord;
+}
+
+/** {@link batchFeedbackRecords}, the records of each input chunk together (one await per chunk), with their index. */
 export async function* batchFeedbackRecordChunks(
   source: ByteSource,
   options: { readonly classifier: string; readonly idPrefix: string; readonly timestamp: string },
-): AsyncGenerator<FeedbackRecord[]> {
+): AsyncGenerator<IndexedRecord[]> {
   for await (const chunk of streamTopLevelObjectChunks(source, 'sentences')) {
-    const records: FeedbackRecord[] = [];
+    const records: IndexedRecord[] = [];
     for (const event of chunk) {
       if (event.kind !== 'element') continue;
       const result = utteranceSchema.safeParse(event.value);
       if (!result.success) continue;
       records.push({
-        utterance: result.data,
-        prediction: EXPLICIT_PREDICTION,
-        confidence: EXPLICIT_CONFIDENCE,
-        classifier: options.classifier,
-        source: 'batch',
-        recordId: `${options.idPrefix}-${event.index}`,
-        timestamp: options.timestamp,
+        index: event.index,
+        record: {
+          utterance: result.data,
+          prediction: EXPLICIT_PREDICTION,
+          confidence: EXPLICIT_CONFIDENCE,
+          classifier: options.classifier,
+          source: 'batch',
+          recordId: `${options.idPrefix}-${event.index}`,
+          timestamp: options.timestamp,
+        },
       });
     }
     if (records.length > 0) yield records;

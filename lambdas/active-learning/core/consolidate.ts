@@ -33,8 +33,61 @@ const outputSchema = z.looseObject({
 });
 
 /**
- * Parse an A2I-shaped `output.json` (from A2I or from the review portal). `inputContent` may arrive as the object
- * or as the JSON string that was sent.
+ * `inputContent` of the original active-learning sample (the A2I custom task it shipped): the items in
+ * `comprehendPredictions[]` (`utterance`, `prediction`, `confidence`, `classifier`), the categories in `labels`, and
+ * worker answers in `textCategory<N>` numbered from 1.
+ */
+const originalInputSchema = z.looseObject({
+  comprehendPredictions: z.array(
+    z.looseObject({
+      utterance: z.string(),
+      prediction: z.string().optional(),
+      confidence: z.union([z.number(), z.string()]).optional(),
+      classifier: z.string(),
+    }),
+  ),
+  labels: z.array(z.string()),
+});
+
+/**
+ * An output of the original sample in our shape: items indexed from 0 and answers renamed from `textCategory<N>`
+ * (1-based) to `textCategory<N-1>`, so the same majority vote and CSV apply. Other answer fields are kept as they are.
+ */
+function fromOriginalShape(output: Record<string, unknown>, input: z.infer<typeof originalInputSchema>): unknown {
+  const answers: unknown = output.humanAnswers;
+  return {
+    ...output,
+    inputContent: {
+      categories: input.labels,
+      multiLabel: false,
+      items: input.comprehendPredictions.map((p, index) => ({
+        index,
+        utterance: p.utterance,
+        ...(p.prediction === undefined ? {} : { prediction: p.prediction }),
+        ...(p.confidence === undefined ? {} : { confidence: p.confidence }),
+        classifier: p.classifier,
+      })),
+    },
+    humanAnswers: Array.isArray(answers)
+      ? (answers as unknown[]).map((answer: unknown): unknown => {
+          const content = (answer as { answerContent?: unknown }).answerContent;
+          if (typeof content !== 'object' || content === null) return answer;
+          const renamed = Object.entries(content as Record<string, unknown>).map(([field, v]): [string, unknown] => {
+            const n = itemIndexOfAnswerField(field);
+            // textCategory0 is no item of the original numbering (1-based): renamed out of the answer fields, so it is not
+            // paired with item 0; it stays in output.json.
+            return [n === undefined ? field : n === 0 ? `${field}-unnumbered` : `textCategory${n - 1}`, v];
+          });
+          return { ...(answer as object), answerContent: Object.fromEntries(renamed) };
+        })
+      : answers,
+  };
+}
+
+/**
+ * Parse an A2I-shaped `output.json` (from A2I or from the review portal), or one of the original active-learning
+ * sample (`inputContent.comprehendPredictions[]` and `labels`, answers numbered from 1: see {@link
+ * originalInputSchema}). `inputContent` may arrive as the object or as the JSON string that was sent.
  * @throws ValidationError naming what is wrong.
  */
 export function parseReviewOutput(value: unknown): HumanReviewOutput {
@@ -50,6 +103,11 @@ export function parseReviewOutput(value: unknown): HumanReviewOutput {
       throw new ValidationError('Review output is invalid', ['inputContent: not valid JSON']);
     }
   }
+  const original =
+    typeof candidate === 'object' && candidate !== null
+      ? originalInputSchema.safeParse((candidate as { inputContent?: unknown }).inputContent)
+      : undefined;
+  if (original?.success) candidate = fromOriginalShape(candidate as Record<string, unknown>, original.data);
   const result = outputSchema.safeParse(candidate);
   if (!result.success) {
     throw new ValidationError(
@@ -106,8 +164,10 @@ function labelsOf(value: unknown): string[] | undefined {
       .filter((s) => s !== '');
   if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
     return value.map((s) => s.trim()).filter((s) => s !== '');
-  if (typeof value === 'object' && value !== null && typeof (value as { label?: unknown }).label === 'string')
-    return [(value as { label: string }).label.trim()];
+  if (typeof value === 'object' && value !== null && typeof (value as { label?: unknown }).label === 'string') {
+    const label = (value as { label: string }).label.trim();
+    return label === '' ? [] : [label];
+  }
   return undefined;
 }
 

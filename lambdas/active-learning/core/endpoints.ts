@@ -13,20 +13,19 @@ export type EndpointSource =
       readonly mode: 'ssm-parameter';
       /** Parameter path prefix (no trailing slash): classifier `x` → parameter `<prefix>/x`. */
       readonly parameterPrefix: string;
-      /** Seconds a value (or a miss) is kept. */
-      readonly cacheSeconds: number;
-      /** Read a parameter's value; `undefined` when the parameter does not exist. */
+      /**
+       * Read a parameter's value (cached by the adapter, `adapters/endpoint-parameters.ts`); `undefined` when the
+       * parameter does not exist.
+       */
       readonly fetchParameter: (name: string) => Promise<string | undefined>;
-      /** Milliseconds clock (injected for tests). */
-      readonly now?: () => number;
     };
 
 /** Resolve a classifier name to its endpoint ARN. */
 export type EndpointResolver = (classifier: string) => Promise<string>;
 
 /**
- * An endpoint resolver. In `ssm-parameter` mode each value is cached for `cacheSeconds`, so a retraining workflow
- * can switch a classifier to a new endpoint by updating its parameter, live, within that delay.
+ * An endpoint resolver. In `ssm-parameter` mode the value of `<prefix>/<classifier>` is read through
+ * `fetchParameter`, whose cache decides how soon an updated parameter switches the live endpoint.
  *
  * @throws NotFoundError (from the resolver) for an unknown classifier; EndpointNotConfiguredError when the value is
  * the stack's placeholder or not an endpoint ARN.
@@ -44,18 +43,12 @@ export function createEndpointResolver(source: EndpointSource): EndpointResolver
         return checked(classifier, arn, 'configuration');
       });
   }
-  const cache = new Map<string, { value: string | undefined; expires: number }>();
-  const now = source.now ?? Date.now;
   return async (classifier) => {
     const name = `${source.parameterPrefix.replace(/\/+$/, '')}/${classifier}`;
-    let entry = cache.get(name);
-    if (entry === undefined || entry.expires <= now()) {
-      entry = { value: await source.fetchParameter(name), expires: now() + source.cacheSeconds * 1000 };
-      cache.set(name, entry);
-    }
-    if (entry.value === undefined)
+    const value = await source.fetchParameter(name);
+    if (value === undefined)
       throw new NotFoundError(`Unknown classifier "${classifier}": SSM parameter ${name} does not exist`);
-    return checked(classifier, entry.value.trim(), `SSM parameter ${name}`);
+    return checked(classifier, value.trim(), `SSM parameter ${name}`);
   };
 }
 

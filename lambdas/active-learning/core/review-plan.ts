@@ -17,8 +17,8 @@ export interface PlanOptions {
   readonly multiLabel: boolean;
   /** Items per review (human loop). */
   readonly maxItems: number;
-  /** Maximum characters of the serialized task input. @default the A2I InputContent limit */
-  readonly maxInputChars?: number;
+  /** Maximum UTF-8 bytes of the serialized task input. @default {@link LIMITS.REVIEW_INPUT_BYTES} */
+  readonly maxInputBytes?: number;
 }
 
 /** A planned set of reviews for one feedback object. */
@@ -26,6 +26,8 @@ export interface ReviewPlan {
   readonly batches: readonly ReviewBatch[];
   /** Exact duplicate utterances of the same classifier dropped. */
   readonly duplicates: number;
+  /** Records dropped because a record with the same `recordId` came earlier in the object (re-sent by a producer). */
+  readonly redelivered: number;
   /** Records too large to fit a review on their own (reported, not sent). */
   readonly oversized: readonly FeedbackRecord[];
 }
@@ -49,22 +51,35 @@ export function reviewBatchId(object: FeedbackObject, index: number): string {
   return id;
 }
 
+/** Size of a JSON text in UTF-8 bytes. */
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
 /**
- * Plan the reviews of one feedback object: drop exact duplicate utterances of the same classifier, group the rest by
+ * Plan the reviews of one feedback object: drop records whose deterministic `recordId` was already seen in the object
+ * (a producer re-sent them), drop exact duplicate utterances of the same classifier, group the rest by
  * classifier (first appearance order; a review never mixes classifiers, so its answers become one classifier's
  * training data), and cut each group into reviews of at most `maxItems` items whose serialized input stays under
- * `maxInputChars`. Pure and deterministic: the same records and options give the same batches and ids.
+ * `maxInputBytes`. Pure and deterministic: the same records and options give the same batches and ids.
  */
 export function planReviews(
   records: Iterable<FeedbackRecord>,
   object: FeedbackObject,
   options: PlanOptions,
 ): ReviewPlan {
-  const maxInputChars = options.maxInputChars ?? LIMITS.A2I_INPUT_CONTENT_CHARS;
+  const maxInputBytes = options.maxInputBytes ?? LIMITS.REVIEW_INPUT_BYTES;
   const groups = new Map<string, FeedbackRecord[]>();
   const seen = new Set<string>();
+  const seenRecordIds = new Set<string>();
   let duplicates = 0;
+  let redelivered = 0;
   for (const record of records) {
+    if (record.recordId !== undefined) {
+      if (seenRecordIds.has(record.recordId)) {
+        redelivered += 1;
+        continue;
+      }
+      seenRecordIds.add(record.recordId);
+    }
     const identity = `${record.classifier}\u0000${record.utterance}`;
     if (seen.has(identity)) {
       duplicates += 1;
@@ -96,27 +111,27 @@ export function planReviews(
     };
     // Size of the serialized input: the empty input (counted with the longest possible batch index, so it is an upper
     // bound) plus each item plus the commas between items.
-    const emptySize = JSON.stringify(base(Number.MAX_SAFE_INTEGER, [])).length;
+    const emptySize = jsonBytes(base(Number.MAX_SAFE_INTEGER, []));
     for (const record of group) {
       const itemFor = (index: number): ReviewItem => toItem(record, index);
-      const alone = JSON.stringify(itemFor(0)).length;
-      if (emptySize + alone > maxInputChars) {
+      const alone = jsonBytes(itemFor(0));
+      if (emptySize + alone > maxInputBytes) {
         oversized.push(record);
         continue;
       }
       let item = itemFor(items.length);
-      let itemSize = JSON.stringify(item).length + (items.length > 0 ? 1 : 0);
-      if (items.length >= options.maxItems || emptySize + size + itemSize > maxInputChars) {
+      let itemSize = jsonBytes(item) + (items.length > 0 ? 1 : 0);
+      if (items.length >= options.maxItems || emptySize + size + itemSize > maxInputBytes) {
         close();
         item = itemFor(0);
-        itemSize = JSON.stringify(item).length;
+        itemSize = jsonBytes(item);
       }
       items.push(item);
       size += itemSize;
     }
     close();
   }
-  return { batches, duplicates, oversized };
+  return { batches, duplicates, redelivered, oversized };
 }
 
 function toItem(record: FeedbackRecord, index: number): ReviewItem {

@@ -66,13 +66,16 @@ interface LookoutAlert {
 export type AlertInput =
   | { kind: 'cloudwatch'; alarm: AlarmNotification }
   | { kind: 'lookout'; alert: LookoutAlert }
-  | { kind: 'ignored'; reason: string };
+  /** A notification that needs no alert (an alarm going back to OK). */
+  | { kind: 'ignored'; reason: string }
+  /** A notification of no known shape: kept as a dead letter. */
+  | { kind: 'unrecognized'; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Recognize a CloudWatch alarm notification or a Lookout for Metrics alert (already JSON-parsed). */
 export function classifyAlert(value: unknown): AlertInput {
-  if (!isObject(value)) return { kind: 'ignored', reason: 'not a JSON object' };
+  if (!isObject(value)) return { kind: 'unrecognized', reason: 'not a JSON object' };
   if (typeof value.AlarmName === 'string' && typeof value.NewStateValue === 'string') {
     if (value.NewStateValue !== 'ALARM') return { kind: 'ignored', reason: `alarm state ${value.NewStateValue}` };
     return { kind: 'cloudwatch', alarm: value as unknown as AlarmNotification };
@@ -84,7 +87,7 @@ export function classifyAlert(value: unknown): AlertInput {
   ) {
     return { kind: 'lookout', alert: value as unknown as LookoutAlert };
   }
-  return { kind: 'ignored', reason: 'neither a CloudWatch alarm notification nor a Lookout for Metrics alert' };
+  return { kind: 'unrecognized', reason: 'neither a CloudWatch alarm notification nor a Lookout for Metrics alert' };
 }
 
 const MEASURE_OF_METRIC: Record<string, Measure> = {

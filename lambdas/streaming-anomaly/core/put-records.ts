@@ -1,3 +1,5 @@
+import { type BatchLimits, type FailedBatchEntry, putInBatches } from '../../shared/batch-put';
+
 /** One record for Kinesis `PutRecords`. */
 export interface StreamEntry {
   readonly Data: Uint8Array;
@@ -10,15 +12,33 @@ export type PutOutcome = (string | undefined)[];
 /** The one call this module needs: send ≤ 500 entries, report each entry's error code (from `Records[i].ErrorCode`). */
 export type PutRecordsPort = (entries: readonly StreamEntry[]) => Promise<PutOutcome>;
 
-/** Limits of Kinesis `PutRecords`. */
+/**
+ * Limits of Kinesis `PutRecords` (Kinesis Data Streams API Reference, `PutRecords` and `PutRecordsRequestEntry`):
+ * 500 records and 5 MiB per call including partition keys; a record's data plus its partition key at most the
+ * stream's maximum record size, 1 MiB unless the stream's `MaxRecordSizeInKiB` was raised (up to 10 MiB); a partition
+ * key is 1–256 Unicode characters.
+ */
 export const PUT_RECORDS_LIMITS = {
   /** Records per call. */
   MAX_RECORDS: 500,
   /** Bytes per call (data plus partition keys). */
   MAX_BYTES: 5 * 1024 * 1024,
-  /** Bytes per record (data plus partition key). */
+  /** Bytes per record (data plus partition key), at the default maximum record size. */
   MAX_RECORD_BYTES: 1024 * 1024,
+  /** Characters of a partition key. */
+  MAX_PARTITION_KEY_CHARS: 256,
 } as const;
+
+const LIMITS: BatchLimits = {
+  maxEntries: PUT_RECORDS_LIMITS.MAX_RECORDS,
+  maxBytes: PUT_RECORDS_LIMITS.MAX_BYTES,
+  maxEntryBytes: PUT_RECORDS_LIMITS.MAX_RECORD_BYTES,
+};
+
+/** Size of an entry as Kinesis counts it: data plus the partition key's UTF-8 bytes. */
+export function entryBytes(entry: StreamEntry): number {
+  return entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey, 'utf8');
+}
 
 /** Options of {@link putAllRecords}. */
 export interface PutAllOptions {
@@ -44,86 +64,30 @@ export interface PutAllResult {
   readonly calls: number;
   /** Entry re-sends (an entry retried twice counts twice). */
   readonly retried: number;
-  /** Entries still failing after the last attempt, with their last error code. */
-  readonly failed: { entry: StreamEntry; errorCode: string }[];
-}
-
-function entryBytes(entry: StreamEntry): number {
-  return entry.Data.byteLength + Buffer.byteLength(entry.PartitionKey, 'utf8');
-}
-
-/** Split entries into calls of at most 500 records and 5 MiB. */
-export function chunkEntries(entries: readonly StreamEntry[]): StreamEntry[][] {
-  const chunks: StreamEntry[][] = [];
-  let current: StreamEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = entryBytes(entry);
-    if (size > PUT_RECORDS_LIMITS.MAX_RECORD_BYTES) {
-      throw new RangeError(
-        `a record of ${size} bytes exceeds the Kinesis limit of ${PUT_RECORDS_LIMITS.MAX_RECORD_BYTES} bytes`,
-      );
-    }
-    if (current.length === PUT_RECORDS_LIMITS.MAX_RECORDS || bytes + size > PUT_RECORDS_LIMITS.MAX_BYTES) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  /**
+   * Entries not stored, with their last error code (`RecordTooLarge` for an entry over the record size, never sent).
+   */
+  readonly failed: readonly FailedBatchEntry<StreamEntry>[];
 }
 
 /**
  * Send every entry with `PutRecords` (≤ 500 records and 5 MiB per call) and re-send the entries a call reports with
- * an `ErrorCode` (`FailedPutCount` > 0), up to `maxAttempts` calls per entry. Errors of a whole call (throttling after
- * the SDK's own retries, access denied) propagate. Entries that still fail are returned, not thrown: the caller
- * decides (the Lambda throws so the batch is retried; the CLI reports them).
+ * an `ErrorCode` (`FailedPutCount` > 0), up to `maxAttempts` calls per entry, through the shared batch-put engine
+ * (`lambdas/shared/batch-put.ts`). Errors of a whole call (throttling after the SDK's own retries, access denied)
+ * propagate. Entries that still fail are returned, not thrown: the caller decides (the Lambda throws so the batch is
+ * retried; the CLI reports them).
  */
 export async function putAllRecords(
   entries: readonly StreamEntry[],
   put: PutRecordsPort,
   options: PutAllOptions = {},
 ): Promise<PutAllResult> {
-  const maxAttempts = options.maxAttempts ?? 3;
-  let pending: StreamEntry[] = [...entries];
-  let stored = 0;
-  let calls = 0;
-  let retried = 0;
-  let lastErrors = new Map<StreamEntry, string>();
-  for (let attempt = 1; attempt <= maxAttempts && pending.length > 0; attempt += 1) {
-    if (attempt > 1) {
-      retried += pending.length;
-      await options.beforeRetry?.(attempt - 1, pending.length);
-    }
-    const failedNow: StreamEntry[] = [];
-    lastErrors = new Map();
-    for (const chunk of chunkEntries(pending)) {
-      const outcome = await put(chunk);
-      calls += 1;
-      if (outcome.length !== chunk.length)
-        throw new Error(`PutRecords answered ${outcome.length} results for ${chunk.length} records`);
-      let storedHere = 0;
-      chunk.forEach((entry, i) => {
-        const errorCode = outcome[i];
-        if (errorCode === undefined) {
-          storedHere += 1;
-        } else {
-          failedNow.push(entry);
-          lastErrors.set(entry, errorCode);
-        }
-      });
-      stored += storedHere;
-      options.onStored?.(storedHere);
-    }
-    pending = failedNow;
-  }
-  return {
-    stored,
-    calls,
-    retried,
-    failed: pending.map((entry) => ({ entry, errorCode: lastErrors.get(entry) ?? 'Unknown' })),
-  };
+  const result = await putInBatches(entries, put, {
+    limits: LIMITS,
+    sizeOf: entryBytes,
+    maxAttempts: options.maxAttempts,
+    beforeRetry: options.beforeRetry,
+    onAccepted: options.onStored && ((accepted) => options.onStored?.(accepted.length)),
+  });
+  return { stored: result.accepted, calls: result.calls, retried: result.retried, failed: result.failed };
 }

@@ -1,65 +1,16 @@
-import { type AggregatedRow, DEFAULT_CAMERA_ID, type Measure } from '../contract';
+import { type AggregatedRow } from '../contract';
+import { type CameraEventReader, type Observation } from './camera-event';
+import { HashSet32, base36Length, fnv1a } from './id-set';
 
-/** One observation taken from a camera event: a track id of a person or a car, at an event time. */
-export interface Observation {
-  readonly cameraId: string;
-  readonly measure: Measure;
-  readonly trackId: string;
-  /** Epoch milliseconds. */
-  readonly eventTime: number;
-}
-
-/** The result of reading one record: its observations, or why it is not a camera event. */
-export type ParsedEvent = { ok: true; observations: Observation[] } | { ok: false; reason: string };
-
-// Plausible epoch milliseconds (2000-01-01 .. 2100-01-01): rejects seconds, microseconds and zero.
-const MIN_EVENT_TIME = 946_684_800_000;
-const MAX_EVENT_TIME = 4_102_444_800_000;
-
-function trackId(value: unknown): string | undefined | null {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  return null;
-}
-
-/**
- * Read one camera event (the IoT rule's output): `person` and/or `car` track ids (string or number), `event_time` in
- * epoch milliseconds (missing: the record's arrival time), optional `camera_id`.
- */
-export function parseCameraEvent(data: string, arrivalTime: number): ParsedEvent {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { ok: false, reason: 'not a JSON object' };
-  const event = value as Record<string, unknown>;
-  const eventTime = event.event_time ?? arrivalTime;
-  if (
-    typeof eventTime !== 'number' ||
-    !Number.isFinite(eventTime) ||
-    eventTime < MIN_EVENT_TIME ||
-    eventTime > MAX_EVENT_TIME
-  ) {
-    return { ok: false, reason: `event_time ${JSON.stringify(event.event_time)} is not epoch milliseconds` };
-  }
-  const camera = event.camera_id;
-  if (camera !== undefined && camera !== null && (typeof camera !== 'string' || camera.trim() === '')) {
-    return { ok: false, reason: `camera_id ${JSON.stringify(camera)} is not a non-empty string` };
-  }
-  const cameraId = typeof camera === 'string' ? camera.trim() : DEFAULT_CAMERA_ID;
-  const observations: Observation[] = [];
-  for (const measure of ['person', 'car'] as const) {
-    const id = trackId(event[measure]);
-    if (id === null) return { ok: false, reason: `${measure} ${JSON.stringify(event[measure])} is not a track id` };
-    if (id !== undefined) observations.push({ cameraId, measure, trackId: id, eventTime: Math.floor(eventTime) });
-  }
-  if (observations.length === 0) return { ok: false, reason: 'neither person nor car' };
-  return { ok: true, observations };
-}
+export {
+  type EventTimeRange,
+  type Observation,
+  type ParsedEvent,
+  CameraEventReader,
+  MAX_CAMERA_ID_CHARS,
+  parseCameraEvent,
+} from './camera-event';
+export { hashTrackId } from './id-set';
 
 /** Start of the window (epoch ms, aligned to the epoch) that contains `time`. */
 export function windowStartOf(time: number, windowSeconds: number): number {
@@ -84,23 +35,10 @@ export function parseWindowTime(text: string): number {
 }
 
 /**
- * 32-bit FNV-1a of a track id, in base 36 (at most 7 characters). The state stores these instead of raw ids, so every
- * distinct id costs the same few bytes however long the camera's ids are. Two ids of one camera, measure and window
- * collide with probability about n²/2³³ (about one id lost among 100,000).
- */
-export function hashTrackId(id: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i += 1) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36);
-}
-
-/**
  * Serialized window state (Lambda tumbling-window `state`, JSON, at most 1 MB per shard):
- * `{ v: 1, w: { "<window start ms>": { "<camera>": { p: "<hash>,<hash>…", c: "…" } } } }`.
- * Hashes are joined into one string per set: about 8 bytes per distinct id.
+ * `{ v: 1, w: { "<window start ms>": { "<camera>": { p: "<hash>,<hash>…", c: "…" } } } }`, each hash the base-36
+ * form of a track id's 32-bit FNV-1a ({@link hashTrackId}). Hashes are joined into one string per set: about 8 bytes
+ * per distinct id.
  */
 export interface WindowState {
   v: 1;
@@ -115,9 +53,10 @@ export class WindowStateError extends Error {
   }
 }
 
+/** The distinct ids of one (window, camera) cell. */
 interface CameraSets {
-  person: Set<string>;
-  car: Set<string>;
+  person: HashSet32;
+  car: HashSet32;
 }
 
 /** Options of {@link WindowAggregator}. */
@@ -165,25 +104,48 @@ export class WindowAggregator {
     return aggregator;
   }
 
-  /** Add one observation; returns true when its id is new in its camera's window. */
-  public add(observation: Observation): boolean {
-    this.observations += 1;
-    const start = windowStartOf(observation.eventTime, this.options.windowSeconds);
+  // The cell of the last event: consecutive events of one camera and window skip both map lookups.
+  private lastStart = NaN;
+  private lastCamera = '';
+  private lastCell: CameraSets | undefined;
+
+  /** The cell of a camera in the window that contains `eventTime`, created when new. */
+  private cell(cameraId: string, eventTime: number): CameraSets {
+    const start = windowStartOf(eventTime, this.options.windowSeconds);
+    if (start === this.lastStart && cameraId === this.lastCamera && this.lastCell !== undefined) return this.lastCell;
     let cameras = this.windows.get(start);
     if (!cameras) {
       cameras = new Map();
       this.windows.set(start, cameras);
     }
-    let sets = cameras.get(observation.cameraId);
+    let sets = cameras.get(cameraId);
     if (!sets) {
-      sets = { person: new Set(), car: new Set() };
-      cameras.set(observation.cameraId, sets);
+      sets = { person: new HashSet32(), car: new HashSet32() };
+      cameras.set(cameraId, sets);
     }
-    const set = sets[observation.measure];
-    const hash = hashTrackId(observation.trackId);
-    if (set.has(hash)) return false;
-    set.add(hash);
-    return true;
+    this.lastStart = start;
+    this.lastCamera = cameraId;
+    this.lastCell = sets;
+    return sets;
+  }
+
+  /** Add one observation; returns true when its id is new in its camera's window. */
+  public add(observation: Observation): boolean {
+    this.observations += 1;
+    return this.cell(observation.cameraId, observation.eventTime)[observation.measure].add(fnv1a(observation.trackId));
+  }
+
+  /** Add the observations of the event a {@link CameraEventReader} just read (the hot path: allocates nothing). */
+  public addEvent(event: CameraEventReader): void {
+    const sets = this.cell(event.cameraId, event.eventTime);
+    if (event.hasPerson) {
+      sets.person.add(event.personHash);
+      this.observations += 1;
+    }
+    if (event.hasCar) {
+      sets.car.add(event.carHash);
+      this.observations += 1;
+    }
   }
 
   /** Observations added since construction (not counting those restored from state). */
@@ -203,7 +165,7 @@ export class WindowAggregator {
     const w: WindowState['w'] = {};
     for (const [start, cameras] of this.windows) {
       const out: Record<string, { p: string; c: string }> = {};
-      for (const [camera, sets] of cameras) out[camera] = { p: [...sets.person].join(','), c: [...sets.car].join(',') };
+      for (const [camera, sets] of cameras) out[camera] = { p: sets.person.joined(), c: sets.car.joined() };
       w[String(start)] = out;
     }
     return { v: 1, w };
@@ -244,6 +206,7 @@ export class WindowAggregator {
       const cameras = this.windows.get(cell.start)!;
       cameras.delete(cell.camera);
       if (cameras.size === 0) this.windows.delete(cell.start);
+      if (this.lastCell === cell.sets) this.lastCell = undefined;
       bytes -= cell.size;
     }
     return spilled.sort(
@@ -263,15 +226,19 @@ export class WindowAggregator {
   }
 }
 
-function splitHashes(joined: string): Set<string> {
-  return new Set(joined === '' ? [] : joined.split(','));
+function splitHashes(joined: string): HashSet32 {
+  try {
+    return HashSet32.fromJoined(joined);
+  } catch (error) {
+    throw new WindowStateError((error as Error).message);
+  }
 }
 
 // Serialized size of one cell: "camera":{"p":"…","c":"…"}, plus a comma.
 function cellBytes(camera: string, sets: CameraSets): number {
   let size = Buffer.byteLength(JSON.stringify(camera), 'utf8') + 20;
-  for (const hash of sets.person) size += hash.length + 1;
-  for (const hash of sets.car) size += hash.length + 1;
+  for (const hash of sets.person.values()) size += base36Length(hash) + 1;
+  for (const hash of sets.car.values()) size += base36Length(hash) + 1;
   return size;
 }
 

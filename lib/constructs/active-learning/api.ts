@@ -12,6 +12,7 @@ export const MAX_REQUEST_ID_LENGTH = 256;
 
 const classifierSchema: apigw.JsonSchema = {
   type: apigw.JsonSchemaType.STRING,
+  maxLength: 63,
   pattern: CLASSIFIER_NAME_PATTERN.source,
 };
 const sentenceSchema: apigw.JsonSchema = {

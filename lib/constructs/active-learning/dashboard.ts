@@ -3,10 +3,11 @@ import {
   type aws_apigateway as apigw,
   aws_cloudwatch as cloudwatch,
   type aws_kinesisfirehose as firehose,
+  type aws_s3 as s3,
   type aws_sns as sns,
 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { AL_METRICS } from '../../../lambdas/active-learning/contract';
+import { AL_METRICS, DEAD_LETTER_PREFIX } from '../../../lambdas/active-learning/contract';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { serviceMetrics } from '../../shared/metrics';
 import { WorkflowOperations } from '../../shared/operations';
@@ -26,6 +27,8 @@ export interface LoopOperationsProps {
   readonly api: apigw.RestApi;
   readonly deliveryStream: firehose.CfnDeliveryStream;
   readonly functions: LoopFunctions;
+  /** The data bucket (its dead-letter prefixes). */
+  readonly dataBucket: s3.IBucket;
   readonly alarmTopic?: sns.ITopic;
 }
 
@@ -75,8 +78,14 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
   });
   ops.addThresholdAlarm('ImplicitFeedbackAlarm', {
     metric: classify(AL_METRICS.IMPLICIT_FEEDBACK_FAILED),
-    description: 'Low-confidence classifications could not be written to Firehose (implicit feedback lost).',
+    description:
+      'Low-confidence classifications could not be written to Firehose: the records are kept under dead-letter/implicit-feedback/ in the data bucket.',
     runbook: RUNBOOK.IMPLICIT_FEEDBACK_LOST,
+  });
+  ops.addDeadLetterPrefix('StartReview', {
+    bucket: props.dataBucket,
+    prefix: DEAD_LETTER_PREFIX.FEEDBACK_RECORDS,
+    metric: start(AL_METRICS.DEAD_LETTERED_RECORDS),
   });
   ops.dashboard.addWidgets(
     new cloudwatch.GraphWidget({
@@ -118,6 +127,8 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
       right: [
         consolidate(AL_METRICS.TRAINING_ROWS, { label: 'training rows' }),
         consolidate(AL_METRICS.UNRESOLVED_ITEMS, { label: 'no majority' }),
+        consolidate(AL_METRICS.IGNORED_ANSWERS, { label: 'answers not used' }),
+        start(AL_METRICS.REDELIVERED_RECORDS, { label: 're-sent records dropped' }),
       ],
       width: 8,
     }),

@@ -1,6 +1,6 @@
 import { Duration, aws_events as events, aws_iam as iam, type aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { AL_ENV, DATA_PREFIX, UPLOAD_PREFIX } from '../../../lambdas/active-learning/contract';
+import { AL_ENV, DATA_PREFIX, DEAD_LETTER_PREFIX, UPLOAD_PREFIX } from '../../../lambdas/active-learning/contract';
 import { functionTarget, objectCreatedPattern } from '../../shared/events';
 import { grantObjects } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
@@ -22,9 +22,14 @@ export interface ApiFunctionsProps {
   readonly threshold: number;
   readonly categories: readonly string[];
   readonly allowedOrigins: readonly string[];
+  /** Bucket whose `dead-letter/implicit-feedback/` keeps implicit feedback Firehose refused. */
+  readonly dataBucket: SecureBucket;
 }
 
-/** `Classify` (Comprehend `ClassifyDocument`, implicit feedback) and `Feedback` (explicit feedback) behind the API. */
+/**
+ * `Classify` (Comprehend `ClassifyDocument`, implicit feedback; what Firehose refuses goes to
+ * `dead-letter/implicit-feedback/`) and `Feedback` (explicit feedback) behind the API.
+ */
 export function createApiFunctions(
   scope: Construct,
   props: ApiFunctionsProps,
@@ -37,7 +42,11 @@ export function createApiFunctions(
     description: 'POST /classify: Comprehend ClassifyDocument; low-confidence answers become implicit feedback',
     timeout: Duration.seconds(10),
     environment: { [AL_ENV.THRESHOLD]: String(props.threshold), [AL_ENV.ALLOWED_ORIGINS]: origins },
-  }).bind(AL_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'));
+  })
+    .bind(AL_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'))
+    .bind(AL_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) =>
+      grantObjects(props.dataBucket, g, 'write', `${DEAD_LETTER_PREFIX.IMPLICIT_FEEDBACK}*`),
+    );
   props.classifier.bind(classify);
   const feedback = new HandlerFunction(scope, 'Feedback', {
     entry: lambdaEntry('active-learning/feedback.ts'),
@@ -52,7 +61,8 @@ export function createApiFunctions(
 
 /**
  * `BatchFeedback`: validates each batch-feedback upload (`*.json`, S3 → EventBridge `UploadCreated`), fans it out to
- * Firehose with `PutRecordBatch`, writes error reports under `errors/` and processed markers under `processed/`.
+ * Firehose with `PutRecordBatch`, writes error reports under `errors/`, and progress objects (what Firehose accepted,
+ * so a retry resends only the rest) and processed markers under `processed/`.
  */
 export function createBatchFeedback(
   scope: Construct,
@@ -114,6 +124,7 @@ export function createReviewFunctions(
   }).bind(AL_ENV.DATA_BUCKET, dataBucket.bucketName, (g) => {
     grantObjects(dataBucket, g, 'read', `${DATA_PREFIX.FEEDBACK}*`);
     grantObjects(dataBucket, g, 'write', `${DATA_PREFIX.REVIEW_BATCHES}*`);
+    grantObjects(dataBucket, g, 'write', `${DEAD_LETTER_PREFIX.FEEDBACK_RECORDS}*`);
   });
   props.backend.bindStarter(startReview);
 

@@ -176,6 +176,7 @@ export class ActiveLearningLoop extends Construct {
       threshold: props.threshold ?? 0.5,
       categories,
       allowedOrigins: origins,
+      dataBucket: this.dataBucket,
     });
     this.classifyFunction = api.classify;
     this.feedbackFunction = api.feedback;
@@ -217,6 +218,7 @@ export class ActiveLearningLoop extends Construct {
       api: this.api,
       deliveryStream: this.deliveryStream,
       alarmTopic: props.alarmTopic,
+      dataBucket: this.dataBucket,
       functions: {
         Classify: this.classifyFunction,
         Feedback: this.feedbackFunction,

@@ -1,6 +1,8 @@
 import {
+  ArnFormat,
   Aws,
   CustomResource,
+  Stack,
   Duration,
   Fn,
   aws_events as events,
@@ -30,8 +32,10 @@ import { type LaunchParameters } from './parameters';
 /** What the project's handlers need to know about the project. */
 export interface ProjectHandlersProps {
   readonly launch: LaunchParameters;
-  /** The token secret's ARN pattern (`…:secret:<name>-??????`): what the handlers may read. */
-  readonly tokenSecretArn: string;
+  /** Names of the token secrets the administrator allows: the handlers may read exactly these. */
+  readonly allowedTokenSecretNames: readonly string[];
+  /** Groups the administrator allows (empty: any). */
+  readonly allowedGroupPaths: readonly string[];
   readonly network?: HandlerNetwork;
   readonly roles: ProjectRoles;
   readonly artifactsBucket: s3.IBucket;
@@ -48,21 +52,28 @@ export interface ProjectHandlersProps {
   readonly endpointStackArns: readonly string[];
 }
 
+/**
+ * `GetSecretValue` on exactly the secrets the administrator allows (`…:secret:<name>-??????`), whatever the launch
+ * parameter says: the parameter only chooses among them (`AllowedValues`), and the handlers refuse any other name.
+ */
 function grantToken(props: ProjectHandlersProps) {
-  return (grantee: iam.IGrantable) =>
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue'],
-      resourceArns: [props.tokenSecretArn],
-    });
-}
-
-function acknowledgeSecret(fn: HandlerFunction, secretArn: string): void {
-  acknowledge(
-    fn.role!,
-    'Secrets Manager appends six random characters to a secret ARN; "-??????" matches exactly the named token secret.',
-    `AwsSolutions-IAM5[Resource::${nagResourceName(fn, secretArn)}]`,
-  );
+  return (grantee: iam.IGrantable): void => {
+    const stack = Stack.of(grantee.grantPrincipal as unknown as Construct);
+    const arns = props.allowedTokenSecretNames.map((name) =>
+      stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${name}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    );
+    iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: arns });
+    acknowledge(
+      grantee.grantPrincipal as unknown as Construct,
+      'Secrets Manager appends six random characters to a secret ARN; "-??????" matches exactly each token secret the portfolio administrator allows (gitlabMlops.tokenSecretName, allowedTokenSecretNames).',
+      ...arns.map((arn) => `AwsSolutions-IAM5[Resource::${nagResourceName(stack, arn)}]`),
+    );
+  };
 }
 
 /**
@@ -85,6 +96,10 @@ export function createSeedCheckIn(
     serviceName: GITLAB_MLOPS_SERVICES.SEED_CHECK_IN,
     description: 'Creates and seeds the GitLab repositories of a SageMaker project',
     timeout: Duration.minutes(5),
+    environment: {
+      [SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(','),
+      [SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS]: props.allowedGroupPaths.join(','),
+    },
     ...props.network,
   })
     .bind(SEED_CHECK_IN_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
@@ -93,7 +108,6 @@ export function createSeedCheckIn(
     .bind(SEED_CHECK_IN_ENV.SEED_KEY, seedArchive.s3ObjectKey, (g) =>
       grantObjects(seedArchive.bucket, g, 'read', seedArchive.s3ObjectKey),
     );
-  acknowledgeSecret(fn, props.tokenSecretArn);
   const provider = new WorkflowProvider(scope, 'SeedCheckInProvider', { onEventHandler: fn });
   const common = {
     AWS_REGION: Aws.REGION,
@@ -157,6 +171,7 @@ export function createDeployTrigger(scope: Construct, props: ProjectHandlersProp
     invocation: 'async',
     serviceName: GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER,
     description: 'Starts the model-deploy pipeline when a model version is approved or the deployed one rejected',
+    environment: { [DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(',') },
     ...props.network,
   })
     .bind(DEPLOY_TRIGGER_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
@@ -174,7 +189,6 @@ export function createDeployTrigger(scope: Construct, props: ProjectHandlersProp
         resourceArns: [...props.endpointStackArns],
       }),
     );
-  acknowledgeSecret(fn, props.tokenSecretArn);
   acknowledge(
     fn.role!,
     'sagemaker:ListModelPackages supports no resource-level permission; the endpoint stacks are named per project but CloudFormation stack ARNs end in a generated id.',

@@ -92,6 +92,17 @@ export interface GitLabMlopsProjectTemplateProps {
    */
   readonly tokenSecretName?: string;
   /**
+   * More token secrets a launch may choose (besides `tokenSecretName`). The product's functions may read exactly
+   * `tokenSecretName` and these; the administrator decides, never the launching user.
+   * @default none
+   */
+  readonly allowedTokenSecretNames?: string[];
+  /**
+   * GitLab groups a launch may put the repositories in.
+   * @default any group the token can reach
+   */
+  readonly allowedGroupPaths?: string[];
+  /**
    * Default GitLab group offered at launch.
    * @default none
    */
@@ -160,7 +171,9 @@ export class GitLabMlopsProjectTemplate extends Construct {
       branch: props.branch,
       deletePolicy: props.deletePolicy,
       tokenSecretName: props.tokenSecretName,
+      allowedTokenSecretNames: props.allowedTokenSecretNames,
       defaultGroupPath: props.defaultGroupPath,
+      allowedGroupPaths: props.allowedGroupPaths,
       vpc: props.vpc,
     });
 
@@ -259,6 +272,24 @@ export class GitLabMlopsProjectTemplate extends Construct {
       validatePattern(this, 'studioRoleArns', roleArn, /^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'use IAM role ARNs');
     }
     validatePattern(this, 'branch', props.branch, /^[A-Za-z0-9._/-]{1,255}$/, 'use a branch name');
+    for (const name of [props.tokenSecretName, ...(props.allowedTokenSecretNames ?? [])]) {
+      validatePattern(
+        this,
+        'allowedTokenSecretNames',
+        name,
+        /^[A-Za-z0-9/_+=.@-]{1,512}$/,
+        'use Secrets Manager secret names',
+      );
+    }
+    const groups = props.allowedGroupPaths ?? [];
+    if (props.defaultGroupPath !== undefined && groups.length > 0 && !groups.includes(props.defaultGroupPath)) {
+      throw new ConstructValidationError(
+        this,
+        'defaultGroupPath',
+        props.defaultGroupPath,
+        'must be one of allowedGroupPaths',
+      );
+    }
     if (props.vpc) {
       if (props.vpc.subnetIds.length === 0)
         throw new ConstructValidationError(this, 'vpc.subnetIds', [], 'give at least one subnet');

@@ -1,4 +1,5 @@
 import { CfnCondition, CfnParameter, Fn, type Stack } from 'aws-cdk-lib';
+import { LAUNCH_PARAMETERS } from '../../../lambdas/gitlab-mlops/contract';
 
 /** Props of {@link launchParameters}. */
 export interface LaunchParameterOptions {
@@ -6,8 +7,12 @@ export interface LaunchParameterOptions {
   readonly gitlabUrl: string;
   /** Default of `GitLabTokenSecretName`. */
   readonly tokenSecretName: string;
+  /** Every value `GitLabTokenSecretName` may take (the default first). */
+  readonly allowedTokenSecretNames: readonly string[];
   /** Default of `GitLabGroupPath`. @default none */
   readonly defaultGroupPath?: string;
+  /** The values `GitLabGroupPath` may take; empty: any group path. */
+  readonly allowedGroupPaths: readonly string[];
 }
 
 /** The values of the product's launch parameters (tokens resolved at launch). */
@@ -52,10 +57,15 @@ export function launchParameters(stack: Stack, options: LaunchParameterOptions):
     default: options.gitlabUrl,
     allowedValues: [options.gitlabUrl],
   }).valueAsString;
-  const groupPath = new CfnParameter(stack, 'GitLabGroupPath', {
+  const groupPath = new CfnParameter(stack, LAUNCH_PARAMETERS.GROUP_PATH, {
     type: 'String',
     description: 'GitLab group (namespace full path) for the two repositories, e.g. ml/team-a',
-    allowedPattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9_]$',
+    ...(options.allowedGroupPaths.length > 0
+      ? {
+          allowedValues: [...options.allowedGroupPaths],
+          constraintDescription: `must be one of the groups the portfolio administrator allows (gitlabMlops.allowedGroupPaths): ${options.allowedGroupPaths.join(', ')}`,
+        }
+      : { allowedPattern: '^[A-Za-z0-9][A-Za-z0-9._/-]*[A-Za-z0-9_]$' }),
     ...(options.defaultGroupPath ? { default: options.defaultGroupPath } : {}),
   }).valueAsString;
   const buildRepoParam = new CfnParameter(stack, 'ModelBuildRepositoryName', {
@@ -70,11 +80,13 @@ export function launchParameters(stack: Stack, options: LaunchParameterOptions):
     default: '',
     allowedPattern: '^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$',
   });
-  const tokenSecretName = new CfnParameter(stack, 'GitLabTokenSecretName', {
+  // The secret decides what the functions can do in GitLab: the administrator's list, never free text.
+  const tokenSecretName = new CfnParameter(stack, LAUNCH_PARAMETERS.TOKEN_SECRET_NAME, {
     type: 'String',
-    description: 'Secrets Manager secret holding a GitLab token with the api scope (plain text or {"token": "..."})',
+    description: 'Secrets Manager secret holding the GitLab token (one the portfolio administrator allows)',
     default: options.tokenSecretName,
-    allowedPattern: '^[A-Za-z0-9/_+=.@-]{1,512}$',
+    allowedValues: [...options.allowedTokenSecretNames],
+    constraintDescription: `must be one of the secrets the portfolio administrator allows (gitlabMlops.allowedTokenSecretNames): ${options.allowedTokenSecretNames.join(', ')}`,
   }).valueAsString;
   stack.templateOptions.metadata = {
     'AWS::CloudFormation::Interface': {

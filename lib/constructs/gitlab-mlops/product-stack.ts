@@ -51,6 +51,16 @@ export interface GitLabMlopsProductStackProps {
    */
   readonly tokenSecretName?: string;
   /**
+   * More token secrets a launch may choose (besides `tokenSecretName`); the functions may read exactly these.
+   * @default none
+   */
+  readonly allowedTokenSecretNames?: readonly string[];
+  /**
+   * GitLab groups a launch may choose.
+   * @default any group the token can reach
+   */
+  readonly allowedGroupPaths?: readonly string[];
+  /**
    * Default of the GitLab group parameter.
    * @default none: the user types it at launch
    */
@@ -103,10 +113,15 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     const host = gitlabUrl.replace(/^https:\/\//, '');
     const branch = props.branch ?? 'main';
     const audience = props.oidcAudience ?? gitlabUrl;
+    const tokenSecretName = props.tokenSecretName ?? 'gitlab/mlops-token';
+    const allowedTokenSecretNames = [...new Set([tokenSecretName, ...(props.allowedTokenSecretNames ?? [])])];
+    const allowedGroupPaths = [...(props.allowedGroupPaths ?? [])];
     const launch = launchParameters(this, {
       gitlabUrl,
-      tokenSecretName: props.tokenSecretName ?? 'gitlab/mlops-token',
+      tokenSecretName,
+      allowedTokenSecretNames,
       defaultGroupPath: props.defaultGroupPath,
+      allowedGroupPaths,
     });
     const { projectName, projectId, groupPath, buildRepo, deployRepo } = launch;
     const groupName = Fn.join('-', [projectName, projectId]);
@@ -182,7 +197,8 @@ export class GitLabMlopsProductStack extends servicecatalog.ProductStack {
     // ---- Handlers ----
     const handlers = {
       launch,
-      tokenSecretArn: Fn.join('', [arnOf('secretsmanager', 'secret:'), launch.tokenSecretName, '-??????']),
+      allowedTokenSecretNames,
+      allowedGroupPaths,
       network: props.vpc ? importHandlerNetwork(this, props.vpc) : undefined,
       roles,
       artifactsBucket: this.artifactsBucket,

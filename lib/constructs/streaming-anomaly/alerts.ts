@@ -1,7 +1,12 @@
-import { Duration, Stack, aws_iam as iam, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, Stack, aws_iam as iam, type aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { ALERT_SERVICE_NAME, STREAMING_ANOMALY_ENV as ENV } from '../../../lambdas/streaming-anomaly/contract';
+import {
+  ALERT_SERVICE_NAME,
+  DEAD_LETTER_PREFIX,
+  STREAMING_ANOMALY_ENV as ENV,
+} from '../../../lambdas/streaming-anomaly/contract';
 import { AlarmTopic, AlarmTopicKey } from '../../shared/alarm-topic';
+import { grantObjects } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
 import { acknowledge } from '../../shared/nag';
 import { lambdaEntry } from '../../shared/paths';
@@ -16,8 +21,15 @@ export interface Alerts {
   readonly alertFunction: HandlerFunction;
 }
 
-/** Alerts: one key (`AlertKey`) for both topics, and the handler between them. */
-export function createAlerts(scope: Construct, shadowThingName: string | undefined): Alerts {
+/**
+ * Alerts: one key (`AlertKey`) for both topics, and the handler between them; notifications it does not recognize go
+ * to `dead-letter/alerts/` in the pipeline's bucket.
+ */
+export function createAlerts(
+  scope: Construct,
+  shadowThingName: string | undefined,
+  deadLetterBucket: s3.IBucket,
+): Alerts {
   const key = new AlarmTopicKey(scope, 'AlertKey', { description: 'Encrypts the traffic anomaly and alert topics' });
   const anomalyTopic = new AlarmTopic(scope, 'AnomalyTopic', {
     displayName: 'Traffic anomalies (raw detector notifications)',
@@ -35,7 +47,11 @@ export function createAlerts(scope: Construct, shadowThingName: string | undefin
     description: 'Turns traffic anomaly notifications into readable alerts and device-shadow updates',
     timeout: Duration.seconds(30),
     memorySize: 256,
-  }).bind(ENV.ALERT_TOPIC_ARN, alertTopic.topicArn, (g) => alertTopic.grantPublish(g));
+  })
+    .bind(ENV.ALERT_TOPIC_ARN, alertTopic.topicArn, (g) => alertTopic.grantPublish(g))
+    .bind(ENV.DEAD_LETTER_BUCKET, deadLetterBucket.bucketName, (g) =>
+      grantObjects(deadLetterBucket, g, 'write', `${DEAD_LETTER_PREFIX.ALERTS}*`),
+    );
   acknowledge(
     alertFunction.role!,
     'Publishing to a KMS-encrypted topic needs kms:GenerateDataKey* (data keys of any spec); the grant is limited to the alert key.',

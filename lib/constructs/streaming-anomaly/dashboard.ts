@@ -1,5 +1,10 @@
-import { Duration, aws_cloudwatch as cloudwatch, type aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
-import { STREAMING_ANOMALY_METRICS as METRICS } from '../../../lambdas/streaming-anomaly/contract';
+import {
+  Duration,
+  aws_cloudwatch as cloudwatch,
+  type aws_kinesisfirehose as firehose,
+  type aws_s3 as s3,
+} from 'aws-cdk-lib';
+import { DEAD_LETTER_PREFIX, STREAMING_ANOMALY_METRICS as METRICS } from '../../../lambdas/streaming-anomaly/contract';
 import { type FailureQueue } from '../../shared/failure-queue';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { serviceMetrics } from '../../shared/metrics';
@@ -14,11 +19,14 @@ export interface PipelineOperationsProps {
   readonly alertFunction?: HandlerFunction;
   readonly windowSeconds: number;
   readonly bufferSeconds: number;
+  /** Bucket of the dead-letter prefixes. */
+  readonly bucket: s3.IBucket;
 }
 
 /**
- * The pipeline's alarms and graphs: aggregator errors, failures and iterator age; Firehose freshness and success;
- * the aggregator's own metrics; the alert handler.
+ * The pipeline's alarms and graphs: aggregator errors, failures, iterator age and records set aside under
+ * `dead-letter/aggregator/`; Firehose freshness and success; the aggregator's own metrics; the alert handler and its
+ * unrecognized notifications (`dead-letter/alerts/`).
  */
 export function addPipelineOperations(ops: WorkflowOperations, props: PipelineOperationsProps): void {
   const period = Duration.minutes(5);
@@ -51,6 +59,11 @@ export function addPipelineOperations(ops: WorkflowOperations, props: PipelineOp
     comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
   });
   const own = serviceMetrics(props.aggregator, METRICS, { period });
+  ops.addDeadLetterPrefix('Aggregator', {
+    bucket: props.bucket,
+    prefix: DEAD_LETTER_PREFIX.AGGREGATOR,
+    metric: own(METRICS.INVALID_EVENTS),
+  });
   ops.dashboard.addWidgets(
     new cloudwatch.GraphWidget({
       title: 'Aggregator: events, invalid events, rows',
@@ -68,6 +81,11 @@ export function addPipelineOperations(ops: WorkflowOperations, props: PipelineOp
   );
   if (props.alertFunction) {
     ops.addFunction('AlertHandler', props.alertFunction);
+    ops.addDeadLetterPrefix('AlertHandler', {
+      bucket: props.bucket,
+      prefix: DEAD_LETTER_PREFIX.ALERTS,
+      metric: serviceMetrics(props.alertFunction, METRICS, { period })(METRICS.UNRECOGNIZED_NOTIFICATIONS),
+    });
     if (props.alertFunction.deadLetterQueue)
       ops.addDeadLetterQueue('AlertHandlerDlq', props.alertFunction.deadLetterQueue);
   }

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  DEFAULT_MAX_CLOCK_SKEW_SECONDS,
   DEFAULT_TRAFFIC_PREFIX,
   type IntervalLayout,
   intervalLayout,
@@ -116,6 +117,13 @@ export interface StreamingAnomalyPipelineProps {
    * @default 900000
    */
   readonly maxStateBytes?: number;
+  /**
+   * How far ahead of its arrival an event's `event_time` may be (camera clocks drift). Events further ahead, and events
+   * older than `retentionPeriod`, are not counted: the aggregator keeps them under `dead-letter/aggregator/` in the
+   * bucket, because they would create folders and metrics no detector reads. At most 1 day.
+   * @default Duration.minutes(5)
+   */
+  readonly maxClockSkew?: Duration;
 }
 
 /**
@@ -158,7 +166,10 @@ export class StreamingAnomalyPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamingAnomalyPipelineProps = {}) {
     super(scope, id);
-    const { windowSeconds, streamMode, retentionHours, bufferSeconds, detector } = validate(this, props);
+    const { windowSeconds, streamMode, retentionHours, bufferSeconds, detector, maxClockSkewSeconds } = validate(
+      this,
+      props,
+    );
     this.layout = intervalLayout(props.prefix ?? DEFAULT_TRAFFIC_PREFIX);
     const retentionPeriod = Duration.hours(retentionHours);
     this.operations = new WorkflowOperations(this, 'Operations', { title: 'Streaming anomaly: traffic counts' });
@@ -194,6 +205,8 @@ export class StreamingAnomalyPipeline extends Construct {
       retryAttempts: props.retryAttempts ?? 3,
       publishCountMetrics: detector === 'cloudwatch',
       maxStateBytes: props.maxStateBytes,
+      deadLetterBucket: this.bucket,
+      maxClockSkewSeconds,
     });
     this.aggregateFunction = aggregator.fn;
     this.aggregateFailureQueue = aggregator.failures;
@@ -206,7 +219,7 @@ export class StreamingAnomalyPipeline extends Construct {
 
     // Detection and alerts.
     if (detector !== 'none') {
-      const alerts = createAlerts(this, props.shadowThingName);
+      const alerts = createAlerts(this, props.shadowThingName, this.bucket);
       this.anomalyTopic = alerts.anomalyTopic;
       this.alertTopic = alerts.alertTopic;
       this.alertFunction = alerts.alertFunction;
@@ -246,6 +259,7 @@ export class StreamingAnomalyPipeline extends Construct {
       alertFunction: this.alertFunction,
       windowSeconds,
       bufferSeconds,
+      bucket: this.bucket,
     });
   }
 }
@@ -265,6 +279,7 @@ function validate(
   retentionHours: number;
   bufferSeconds: number;
   detector: AnomalyDetectorKind;
+  maxClockSkewSeconds: number;
 } {
   const windowSeconds = props.window?.toSeconds() ?? 300;
   validateRange(scope, 'window', windowSeconds, 60, 900, ' seconds');
@@ -348,5 +363,8 @@ function validate(
     );
   }
 
-  return { windowSeconds, streamMode, retentionHours, bufferSeconds, detector };
+  const maxClockSkewSeconds = props.maxClockSkew?.toSeconds() ?? DEFAULT_MAX_CLOCK_SKEW_SECONDS;
+  validateRange(scope, 'maxClockSkew', maxClockSkewSeconds, 0, 86_400, ' seconds');
+
+  return { windowSeconds, streamMode, retentionHours, bufferSeconds, detector, maxClockSkewSeconds };
 }

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ClassifyDocumentCommand, ComprehendClient } from '@aws-sdk/client-comprehend';
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -11,6 +14,7 @@ import { handler as feedback } from '../../../lambdas/active-learning/feedback';
 const comprehend = mockClient(ComprehendClient);
 const firehose = mockClient(FirehoseClient);
 const ssm = mockClient(SSMClient);
+const s3 = mockClient(S3Client);
 const ARN = 'arn:aws:comprehend:us-east-1:123456789012:document-classifier-endpoint/intents';
 
 function awsError(name: string, message = name): Error {
@@ -37,6 +41,7 @@ beforeAll(() => {
     AL_DELIVERY_STREAM: 'feedback-stream',
     AL_ALLOWED_ORIGINS: 'https://app.example.com',
     AL_CATEGORIES: 'BILLING,TECHNICAL_ISSUE,OTHER',
+    AL_DATA_BUCKET: 'data-bucket',
   });
 });
 
@@ -44,6 +49,7 @@ beforeEach(() => {
   comprehend.reset();
   firehose.reset();
   ssm.reset();
+  s3.reset();
   resetForTests();
   ssm
     .on(GetParameterCommand, { Name: '/Mlw-ActiveLearning/classifier-endpoints/intents' })
@@ -123,6 +129,20 @@ describe('POST /classify', () => {
     const response = await classify(request({ classifier: 'intents', sentence: 'x' }));
     expect(response.statusCode).toBe(200);
     expect(json(response)).toMatchObject({ implicitFeedback: 'failed' });
+    // The record is not lost: it is kept under the dead-letter prefix with the reason.
+    const kept = s3.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(kept.Bucket).toBe('data-bucket');
+    expect(kept.Key).toMatch(/^dead-letter\/implicit-feedback\/\d{4}\/\d\d\/\d\d\/\d\d\/[0-9a-f]{32}\.jsonl$/);
+    const letter = JSON.parse(kept.Body as string) as { reason: string; data: string; source: Record<string, unknown> };
+    expect(letter.reason).toContain('ServiceUnavailableException');
+    expect(JSON.parse(Buffer.from(letter.data, 'base64').toString('utf8'))).toMatchObject({
+      utterance: 'x',
+      prediction: 'OTHER',
+      confidence: 0.3,
+      source: 'implicit',
+      requestId: 'req-1',
+    });
+    expect(letter.source).toEqual({ deliveryStream: 'feedback-stream', requestId: 'req-1' });
   });
 
   it.each([
@@ -169,6 +189,64 @@ describe('POST /classify', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('every API: bodies that are not UTF-8 JSON', () => {
+  const latin1 = readFileSync(join(__dirname, '../../fixtures/field-cases/feedback-body-latin1.bin'));
+  const raw = (body: string, isBase64Encoded: boolean, headers: Record<string, string> = {}) =>
+    ({ ...request(''), body, isBase64Encoded, headers }) as APIGatewayProxyEvent;
+
+  it.each([
+    ['POST /feedback', feedback],
+    ['POST /classify', classify],
+  ])(
+    '%s: the field case (café in Latin-1) is refused with 400 naming the encoding; nothing is stored',
+    async (_n, api) => {
+      comprehend.on(ClassifyDocumentCommand).resolves({ Classes: [{ Name: 'OTHER', Score: 0.1 }] });
+      for (const event of [raw(latin1.toString('base64'), true), raw(latin1.toString('utf8'), false)]) {
+        const response = await api(event);
+        expect(response.statusCode).toBe(400);
+        expect(json(response).message).toBe('Request body is not valid UTF-8');
+      }
+      expect(firehose).not.toHaveReceivedCommand(PutRecordCommand);
+      expect(comprehend).not.toHaveReceivedCommand(ClassifyDocumentCommand);
+    },
+  );
+
+  it.each([
+    ['POST /feedback', feedback],
+    ['POST /classify', classify],
+  ])('%s: Content-Type text/plain is refused with 415, with CORS headers', async (_n, api) => {
+    for (const body of [
+      latin1.toString('base64'),
+      Buffer.from('{"classifier":"intents","sentence":"ok"}').toString('base64'),
+    ]) {
+      const response = await api(raw(body, true, { 'Content-Type': 'text/plain', Origin: 'https://app.example.com' }));
+      expect(response.statusCode).toBe(415);
+      expect(String(json(response).message)).toContain('text/plain');
+      expect(response.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://app.example.com' });
+    }
+    expect(firehose).not.toHaveReceivedCommand(PutRecordCommand);
+  });
+
+  it('accepts the same sentence sent as UTF-8 JSON', async () => {
+    const body = Buffer.from('{"classifier":"intents","sentence":"café"}', 'utf8').toString('base64');
+    const response = await feedback(raw(body, true, { 'content-type': 'application/json; charset=UTF-8' }));
+    expect(response.statusCode).toBe(202);
+    const line = Buffer.from(firehose.commandCalls(PutRecordCommand)[0]!.args[0].input.Record!.Data!).toString();
+    expect(JSON.parse(line)).toMatchObject({ utterance: 'café' });
+  });
+
+  it('answers many problems with a small 400 (first problems and a count)', async () => {
+    const body = JSON.stringify({
+      classifier: 'intents',
+      sentence: 'x',
+      ...Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`unknown${i}`, i])),
+    });
+    const response = await feedback(request(body));
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(4000);
   });
 });
 

@@ -119,6 +119,84 @@ describe('batch-feedback handler (s3rver + Firehose mock)', () => {
     ]);
   });
 
+  describe('field case: 1,200 sentences, Firehose accepts one call and fails the next', () => {
+    const file = readFileSync(join(__dirname, '../../fixtures/field-cases/batch-feedback-1200-sentences.json'));
+    const utterances = (JSON.parse(file.toString('utf8')) as { sentences: string[] }).sentences;
+
+    /** Firehose that accepts what it accepts and remembers it (what really arrived, across invocations). */
+    function fakeFirehose(fail: (call: number) => 'throw' | 'reject-all' | 'ok') {
+      const arrived: string[] = [];
+      let call = 0;
+      firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
+        call += 1;
+        const mode = fail(call);
+        if (mode === 'throw')
+          throw Object.assign(new Error('Service unavailable'), { name: 'ServiceUnavailableException', $metadata: {} });
+        if (mode === 'reject-all')
+          return {
+            FailedPutCount: input.Records!.length,
+            RequestResponses: input.Records!.map(() => ({ ErrorCode: 'ServiceUnavailableException' })),
+          };
+        for (const r of input.Records!)
+          arrived.push((JSON.parse(Buffer.from(r.Data!).toString()) as { utterance: string }).utterance);
+        return { FailedPutCount: 0, RequestResponses: input.Records!.map((_, i) => ({ RecordId: `r${call}-${i}` })) };
+      });
+      return arrived;
+    }
+
+    it.each([
+      ['the second call throws', 'throw' as const],
+      ['the second call rejects every record (FailedPutCount = 500, every attempt)', 'reject-all' as const],
+    ])('%s: the Lambda retry sends only the rest; each sentence arrives exactly once', async (_name, mode) => {
+      const key = `uploads/field-1200-${mode}.json`;
+      const etag = await upload(key, file);
+      let failing = true;
+      const arrived = fakeFirehose((call) => (call >= 2 && failing ? mode : 'ok'));
+      await expect(handler(objectCreated(key, etag))).rejects.toThrow('1 of 1 uploads failed');
+      expect(arrived).toHaveLength(500);
+      const progress = JSON.parse(await read(`processed/${key}/${etag!.replace(/"/g, '')}.progress.json`)) as {
+        accepted: string;
+        count: number;
+      };
+      expect(progress).toMatchObject({ accepted: '0-499', count: 500 });
+
+      failing = false;
+      firehose.resetHistory();
+      expect(await handler(objectCreated(key, etag))).toEqual({ outcomes: { [key]: 'sent' } });
+      expect(firehose.commandCalls(PutRecordBatchCommand).map((c) => c.args[0].input.Records!.length)).toEqual([
+        500, 200,
+      ]);
+      expect(arrived).toHaveLength(1200);
+      expect([...arrived].sort()).toEqual([...utterances].sort());
+      // A re-delivered event after success sends nothing.
+      firehose.resetHistory();
+      expect(await handler(objectCreated(key, etag))).toEqual({ outcomes: { [key]: 'already-processed' } });
+      expect(firehose).not.toHaveReceivedCommand(PutRecordBatchCommand);
+    });
+
+    it('a partial failure inside a call: only the rejected entries are re-sent, and a retry after a crash resends none of the accepted ones', async () => {
+      const key = 'uploads/field-1200-partial.json';
+      const etag = await upload(key, file);
+      const arrived: string[] = [];
+      let call = 0;
+      firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => {
+        call += 1;
+        if (call === 3) throw Object.assign(new Error('crash'), { name: 'InternalFailure', $metadata: {} });
+        const responses = input.Records!.map((r, i) => {
+          if (call === 1 && i % 2 === 1) return { ErrorCode: 'ServiceUnavailableException' };
+          arrived.push((JSON.parse(Buffer.from(r.Data!).toString()) as { utterance: string }).utterance);
+          return { RecordId: `r${i}` };
+        });
+        return { FailedPutCount: responses.filter((r) => 'ErrorCode' in r).length, RequestResponses: responses };
+      });
+      await expect(handler(objectCreated(key, etag))).rejects.toThrow('1 of 1 uploads failed');
+      expect(arrived).toHaveLength(500);
+      await handler(objectCreated(key, etag));
+      expect(arrived).toHaveLength(1200);
+      expect(new Set(arrived).size).toBe(1200);
+    });
+  });
+
   it('fails the event (so EventBridge retries) when entries keep failing, and writes no marker', async () => {
     firehose.on(PutRecordBatchCommand).callsFake((input: PutRecordBatchCommandInput) => ({
       FailedPutCount: input.Records!.length,
@@ -131,7 +209,7 @@ describe('batch-feedback handler (s3rver + Firehose mock)', () => {
     const keys =
       (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'processed/uploads/stuck.json' }))).Contents ??
       [];
-    expect(keys).toEqual([]);
+    expect(keys.filter((k) => k.Key!.endsWith('.done'))).toEqual([]);
   });
 
   it.each(['malformed-not-json.json', 'malformed-no-classifier.json', 'malformed-array.json', 'malformed-empty.json'])(
@@ -165,13 +243,24 @@ describe('batch-feedback handler (s3rver + Firehose mock)', () => {
   it('processes every record of an S3 notification event, and ignores its own reports', async () => {
     await upload('uploads/a b.json', JSON.stringify({ classifier: 'c', sentences: ['from a'] }));
     await upload('uploads/c.json', JSON.stringify({ classifier: 'c', sentences: ['from c'] }));
-    const event = {
-      Records: [
-        { s3: { bucket: { name: BUCKET }, object: { key: 'uploads/a+b.json' } } },
-        { s3: { bucket: { name: BUCKET }, object: { key: 'uploads/c.json' } } },
-        { s3: { bucket: { name: BUCKET }, object: { key: 'errors/uploads/x.json' } } },
-      ],
-    };
+    // An S3 event notification as Lambda receives it (keys URL-encoded, `+` for a space).
+    const record = (key: string) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: '2026-11-23T10:00:00.000Z',
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+      requestParameters: { sourceIPAddress: '203.0.113.10' },
+      responseElements: { 'x-amz-request-id': 'R', 'x-amz-id-2': 'I' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'uploads',
+        bucket: { name: BUCKET, ownerIdentity: { principalId: 'A' }, arn: `arn:aws:s3:::${BUCKET}` },
+        object: { key, size: 10, eTag: 'e', sequencer: '00' },
+      },
+    });
+    const event = { Records: ['uploads/a+b.json', 'uploads/c.json', 'errors/uploads/x.json'].map(record) };
     expect(await handler(event)).toEqual({
       outcomes: { 'uploads/a b.json': 'sent', 'uploads/c.json': 'sent', 'errors/uploads/x.json': 'ignored' },
     });

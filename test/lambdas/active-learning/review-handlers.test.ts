@@ -13,6 +13,8 @@ import {
   REVIEW_PORTAL_EVENT_SOURCE,
   type ReviewBatch,
 } from '../../../lambdas/review/contract';
+import { parseDeadLetters } from '../../../lambdas/shared/dead-letter';
+import { s3ObjectCreatedEvent } from '../../helpers/events';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 import { FakeA2iRuntime } from './fake-a2i';
 
@@ -26,11 +28,7 @@ type StartHandler = (event: unknown) => Promise<{ started: number; alreadyStarte
 type ConsolidateHandler = (event: unknown) => Promise<{ status: string; rows: number }>;
 
 function objectCreated(key: string) {
-  return {
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    detail: { bucket: { name: DATA }, object: { key, etag: 'etag-1' } },
-  };
+  return s3ObjectCreatedEvent(DATA, key, 'etag-1');
 }
 
 function statusEvent(detail: Record<string, unknown>, portal = false) {
@@ -113,6 +111,33 @@ describe('review starter and consolidation (s3rver + A2I mock)', () => {
     expect((await list('review-batches/')).sort()).toEqual(
       inputs.map((i) => `review-batches/${i.HumanLoopName}.json`).sort(),
     );
+    // The two lines that are not feedback records are kept, with their object, line and reason.
+    const [deadLetterKey, ...more] = await list('dead-letter/feedback-records/');
+    expect(more).toEqual([]);
+    const kept = parseDeadLetters(await read(deadLetterKey!));
+    expect(kept.map((l) => [Buffer.from(l.data, 'base64').toString(), l.source.line])).toEqual([
+      ['{not json', 3],
+      ['{"utterance": "", "classifier": "intents"}', 5],
+    ]);
+    expect(kept[0]!.source).toMatchObject({ bucket: DATA, key });
+    expect(kept.map((l) => l.reason)).toEqual([
+      expect.stringMatching(/^not a feedback record: /),
+      expect.stringContaining('utterance: must not be empty or blank'),
+    ]);
+  });
+
+  it('drops batch records Firehose delivered twice in one object (same recordId): reviewed once', async () => {
+    const key = 'feedback/2026/11/23/11/stream-2.jsonl';
+    const line = (i: number, recordId = `f00d-${i}`) =>
+      `${JSON.stringify({ utterance: `sentence ${i}`, prediction: 'CLASSIFY', confidence: 'NONE', classifier: 'intents', source: 'batch', recordId })}\n`;
+    const body = [0, 1, 2].map((i) => line(i)).join('') + [1, 2].map((i) => line(i)).join('');
+    await s3.send(new PutObjectCommand({ Bucket: DATA, Key: key, Body: body }));
+    a2i.requests.length = 0;
+    expect(await start(objectCreated(key))).toEqual({ started: 2, alreadyStarted: 0, items: 3 });
+    const utterances = a2i.requests.flatMap((r) =>
+      (JSON.parse(r.input.HumanLoopInput.InputContent) as ReviewBatch['input']).items.map((i) => i.utterance),
+    );
+    expect(utterances.sort()).toEqual(['sentence 0', 'sentence 1', 'sentence 2']);
   });
 
   it('a re-delivered event starts nothing twice: A2I answers ConflictException, counted as already started', async () => {
@@ -181,6 +206,29 @@ describe('review starter and consolidation (s3rver + A2I mock)', () => {
       expect(await list(`training-data/intents/2026/11/23/${name}`)).toEqual([csvKey]);
     },
   );
+
+  it('consolidates an output.json of the original sample (comprehendPredictions, labels, answers from 1) into the same CSV, and reports the answers it could not use', async () => {
+    const name = 'original-sample-loop-1';
+    const outputKey = `review-output/old-flow/2026/11/23/10/30/00/${name}/output.json`;
+    const output = JSON.parse(readFileSync(join(fixtures, 'original-sample-output.json'), 'utf8')) as {
+      humanAnswers: { answerContent: Record<string, unknown> }[];
+    };
+    output.humanAnswers[0]!.answerContent.textCategory40 = { label: 'BILLING' };
+    await s3.send(new PutObjectCommand({ Bucket: DATA, Key: outputKey, Body: JSON.stringify(output) }));
+    const event = statusEvent({
+      humanLoopName: name,
+      humanLoopStatus: 'Completed',
+      humanLoopOutput: { outputS3Uri: `s3://${DATA}/${outputKey}` },
+    });
+    expect(await consolidate(event)).toEqual({ status: 'Completed', rows: 9 });
+    expect(await read(`training-data/intents/2026/11/23/${name}.csv`)).toBe(
+      readFileSync(join(fixtures, 'a2i-output-11-items-3-workers.expected.csv'), 'utf8'),
+    );
+    expect(JSON.parse(await read(`review-reports/${name}.json`))).toMatchObject({
+      output: `s3://${DATA}/${outputKey}`,
+      ignoredAnswers: { invalid: 1, orphan: 1 },
+    });
+  });
 
   it('reports the items of a failed or stopped review', async () => {
     const batch: ReviewBatch = {

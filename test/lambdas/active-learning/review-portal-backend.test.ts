@@ -5,6 +5,7 @@ import { TaskStore } from '../../../lambdas/review-portal/store/task-store';
 import { type ReviewTaskInput } from '../../../lambdas/review/contract';
 import { createReviewBackend } from '../../../lambdas/review/backends';
 import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
+import { s3ObjectCreatedEvent } from '../../helpers/events';
 import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
 import { createTaskTable } from '../../helpers/review-portal';
 
@@ -16,11 +17,7 @@ const fixtures = join(__dirname, '../../fixtures/active-learning');
 type StartHandler = (event: unknown) => Promise<{ started: number; alreadyStarted: number; items: number }>;
 
 function objectCreated(key: string) {
-  return {
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    detail: { bucket: { name: DATA }, object: { key, etag: 'etag-portal' } },
-  };
+  return s3ObjectCreatedEvent(DATA, key, 'etag-portal');
 }
 
 describe('createReviewBackend', () => {

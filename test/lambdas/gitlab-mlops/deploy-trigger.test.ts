@@ -74,6 +74,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     GITLAB_URL: gitlab.url,
     GITLAB_TOKEN_SECRET_ID: 'gitlab/mlops-token',
+    GITLAB_ALLOWED_TOKEN_SECRET_IDS: 'gitlab/mlops-token',
     DEPLOY_PROJECT_PATH: DEPLOY_PROJECT,
     DEPLOY_BRANCH: 'main',
     MODEL_PACKAGE_GROUP_NAME: GROUP,

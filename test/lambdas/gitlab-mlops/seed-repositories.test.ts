@@ -46,7 +46,7 @@ const PREDEFINED = /^(CI_.*|GITLAB_OIDC_TOKEN|PIP_.*|AWS_ACCESS_KEY_ID|AWS_SECRE
 
 /** The CI/CD variables the product template sets on each repository (read from the construct source of truth). */
 function templateVariables(kind: 'BuildVariables' | 'DeployVariables'): Set<string> {
-  const source = readFileSync(join(__dirname, '../../../lib/constructs/gitlab-mlops/product-stack.ts'), 'utf8');
+  const source = readFileSync(join(__dirname, '../../../lib/constructs/gitlab-mlops/handlers.ts'), 'utf8');
   const block = source.slice(source.indexOf(`${kind}: {`), source.indexOf('},', source.indexOf(`${kind}: {`)));
   return new Set([...block.matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!));
 }

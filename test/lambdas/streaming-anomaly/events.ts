@@ -46,3 +46,33 @@ export function windowEvent(options: {
     isWindowTerminatedEarly: options.terminatedEarly ?? false,
   };
 }
+
+/**
+ * A Kinesis record aggregated by the KPL format (magic bytes, protobuf, MD5 trailer), built with aws-kinesis-agg's
+ * own aggregator from the given user-record texts.
+ */
+export async function kplRecord(texts: string[], options: { arrival?: number } = {}) {
+  const { aggregate } = (await import('aws-kinesis-agg')) as unknown as {
+    aggregate: (
+      records: { partitionKey: string; data: Buffer }[],
+      onEncoded: (encoded: { partitionKey: string; data: Buffer }, done: (error?: Error) => void) => void,
+      afterAll: () => void,
+      onError: (error: Error) => void,
+    ) => void;
+  };
+  const encoded: Buffer[] = [];
+  await new Promise<void>((resolve, reject) =>
+    aggregate(
+      texts.map((t) => ({ partitionKey: 'camera-cam-7', data: Buffer.from(t, 'utf8') })),
+      (record, done) => {
+        encoded.push(record.data);
+        done();
+      },
+      resolve,
+      reject,
+    ),
+  );
+  if (encoded.length !== 1) throw new Error(`expected one aggregated record, got ${encoded.length}`);
+  const record = kinesisRecord('', options);
+  return { ...record, kinesis: { ...record.kinesis, data: encoded[0]!.toString('base64') } };
+}

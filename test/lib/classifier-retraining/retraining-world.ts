@@ -347,7 +347,9 @@ export class RetrainingWorld {
         name,
         async (input: never) => {
           if (this.calls.length > MAX_CALLS)
-            throw new Error(`Runaway execution: over ${MAX_CALLS} task calls, the last ${this.calls.slice(-6).join(', ')}`);
+            throw new Error(
+              `Runaway execution: over ${MAX_CALLS} task calls, the last ${this.calls.slice(-6).join(', ')}`,
+            );
           return handler(input);
         },
       ]),

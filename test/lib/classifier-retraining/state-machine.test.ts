@@ -107,16 +107,14 @@ describe('the synthesized retraining state machine (aws-local-stepfunctions, dyn
         input,
         { taskResourceLocalHandlers: world.handlers(lambdas) as never },
         {
-          context: {
-            Execution: {
-              Id,
-              Name: name,
-              StartTime: '2026-11-30T10:00:00.000Z',
-              RoleArn: 'arn:aws:iam::123456789012:role/r',
-            },
-            // aws-local-stepfunctions fills no `$$.State`; RecordPromotion reads its EnteredTime.
-            State: { EnteredTime: '2026-11-30T10:05:00.000Z', Name: '', RetryCount: 0 },
+          Execution: {
+            Id,
+            Name: name,
+            StartTime: '2026-11-30T10:00:00.000Z',
+            RoleArn: 'arn:aws:iam::123456789012:role/r',
           },
+          // aws-local-stepfunctions fills no `$$.State`; RecordPromotion reads its EnteredTime.
+          State: { EnteredTime: '2026-11-30T10:05:00.000Z', Name: '', RetryCount: 0 },
         },
       )) as { runId: string; outcome: Record<string, unknown> };
     } finally {

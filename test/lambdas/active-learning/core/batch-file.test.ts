@@ -61,7 +61,10 @@ describe('batch-feedback files', () => {
   });
 
   it.each([
-    ['malformed-not-json.json', /not valid JSON: unterminated string at character \d+/],
+    [
+      'malformed-not-json.json',
+      /not valid JSON: raw control character U\+000A in a string \(unterminated string\?\) at character \d+/,
+    ],
     ['malformed-no-classifier.json', /classifier: missing/],
     ['malformed-array.json', /must be a JSON object/],
     ['malformed-bad-classifier.json', /classifier: expected 1-63 letters/],

@@ -156,3 +156,33 @@ describe('training CSV', () => {
     );
   });
 });
+
+describe('outputs of the original active-learning sample', () => {
+  const ours = parseReviewOutput(load('a2i-output-11-items-3-workers.json'));
+  const original = parseReviewOutput(load('original-sample-output.json'));
+
+  it('reads comprehendPredictions, labels and answers numbered from 1 as items 0..n-1', () => {
+    expect(original.inputContent.categories).toEqual(ours.inputContent.categories);
+    expect(original.inputContent.items.map((i) => [i.index, i.utterance, i.classifier])).toEqual(
+      ours.inputContent.items.map((i) => [i.index, i.utterance, i.classifier]),
+    );
+    expect(Object.keys(original.humanAnswers[0]!.answerContent)).toContain('textCategory0');
+  });
+
+  it('gives the same majority vote and the same training CSV as our shape', () => {
+    const strip = (c: ReturnType<typeof consolidate>) => c.items.map(({ item: _item, ...rest }) => rest);
+    expect(strip(consolidate(original))).toEqual(strip(consolidate(ours)));
+    expect(trainingCsvByClassifier(consolidate(original))).toEqual(trainingCsvByClassifier(consolidate(ours)));
+  });
+
+  it('accepts the original shape with inputContent as the JSON string A2I returns', () => {
+    const raw = load('original-sample-output.json') as { inputContent: unknown };
+    const again = parseReviewOutput({ ...raw, inputContent: JSON.stringify(raw.inputContent) });
+    expect(trainingCsvByClassifier(consolidate(again))).toEqual(trainingCsvByClassifier(consolidate(original)));
+  });
+
+  it('names what is wrong in an original-shape output it cannot read', () => {
+    const raw = load('original-sample-output.json') as Record<string, unknown>;
+    expect(() => parseReviewOutput({ ...raw, humanAnswers: 'none' })).toThrow('Review output is invalid');
+  });
+});

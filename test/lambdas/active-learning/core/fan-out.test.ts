@@ -1,12 +1,14 @@
 import fc from 'fast-check';
-import { type FailedEntry, FirehoseFanOut } from '../../../../lambdas/active-learning/core/fan-out';
+import { FirehoseFanOut } from '../../../../lambdas/active-learning/core/fan-out';
 
 const noDelay = async () => undefined;
 
 describe('Firehose fan-out', () => {
   it('packs at most 500 records per call', async () => {
     const calls: number[] = [];
-    const fanOut = new FirehoseFanOut(async (records) => (calls.push(records.length), []), { delay: noDelay });
+    const fanOut = new FirehoseFanOut(async (records) => (calls.push(records.length), records.map(() => undefined)), {
+      delay: noDelay,
+    });
     for (let i = 0; i < 1201; i += 1) await fanOut.add(`{"n":${i}}\n`);
     await fanOut.flush();
     expect(calls).toEqual([500, 500, 201]);
@@ -15,9 +17,12 @@ describe('Firehose fan-out', () => {
 
   it('keeps every call under 4 MiB', async () => {
     const sizes: number[] = [];
-    const fanOut = new FirehoseFanOut(async (records) => (sizes.push(records.reduce((n, r) => n + r.length, 0)), []), {
-      delay: noDelay,
-    });
+    const fanOut = new FirehoseFanOut(
+      async (records) => (sizes.push(records.reduce((n, r) => n + r.length, 0)), records.map(() => undefined)),
+      {
+        delay: noDelay,
+      },
+    );
     const record = 'x'.repeat(900 * 1024);
     for (let i = 0; i < 10; i += 1) await fanOut.add(record);
     await fanOut.flush();
@@ -34,12 +39,13 @@ describe('Firehose fan-out', () => {
       async (records) => {
         sent.push(records.map((r) => Buffer.from(r).toString()));
         round += 1;
-        return round === 1
-          ? [
-              { index: 1, code: 'ServiceUnavailableException' },
-              { index: 3, code: 'InternalFailure' },
-            ]
-          : [];
+        return records.map((_, i) =>
+          round === 1 && i === 1
+            ? 'ServiceUnavailableException'
+            : round === 1 && i === 3
+              ? 'InternalFailure'
+              : undefined,
+        );
       },
       { delay: async (ms) => void delays.push(ms) },
     );
@@ -52,15 +58,41 @@ describe('Firehose fan-out', () => {
     expect(delays).toEqual([100]);
     expect(fanOut.stats.retriedEntries).toBe(2);
 
-    const stubborn = new FirehoseFanOut(
-      async (records) => records.map((_, index) => ({ index, code: 'ServiceUnavailableException' })),
-      { delay: noDelay, maxAttempts: 3 },
-    );
+    const stubborn = new FirehoseFanOut(async (records) => records.map(() => 'ServiceUnavailableException'), {
+      delay: noDelay,
+      maxAttempts: 3,
+    });
     await stubborn.add('x');
     await expect(stubborn.flush()).rejects.toThrow(
       '1 records were still rejected by Firehose after 3 attempts (ServiceUnavailableException)',
     );
     expect(stubborn.stats.calls).toBe(3);
+  });
+
+  it('reports the ids of the records each call accepted, before the next call is made', async () => {
+    const events: string[] = [];
+    let call = 0;
+    const fanOut = new FirehoseFanOut(
+      async (records) => {
+        call += 1;
+        events.push(`call ${call}: ${records.length}`);
+        return records.map((_, i) => (call === 1 && i === 0 ? 'ServiceUnavailableException' : undefined));
+      },
+      {
+        delay: noDelay,
+        maxRecords: 2,
+        onAccepted: async (ids) => void events.push(`accepted ${ids.join(',')}`),
+      },
+    );
+    for (const [id, r] of [
+      [10, 'a'],
+      [11, 'b'],
+      [12, 'c'],
+    ] as const)
+      await fanOut.add(r, id);
+    await fanOut.flush();
+    expect(events).toEqual(['call 1: 2', 'accepted 11', 'call 2: 1', 'accepted 10', 'call 3: 1', 'accepted 12']);
+    expect(fanOut.stats).toMatchObject({ records: 3, accepted: 3, calls: 3, retriedEntries: 1 });
   });
 
   it('property: whatever entries fail (while retries remain), every record is delivered exactly once', async () => {
@@ -75,11 +107,11 @@ describe('Firehose fan-out', () => {
             async (records) => {
               const failing = new Set((failures[call] ?? []).map((f) => f % Math.max(records.length, 1)));
               call += 1;
-              const failed: FailedEntry[] = [];
-              records.forEach((r, index) =>
-                failing.has(index) ? failed.push({ index, code: 'X' }) : delivered.push(Buffer.from(r).toString()),
-              );
-              return failed;
+              return records.map((r, index) => {
+                if (failing.has(index)) return 'X';
+                delivered.push(Buffer.from(r).toString());
+                return undefined;
+              });
             },
             { delay: noDelay, maxAttempts: 5 },
           );

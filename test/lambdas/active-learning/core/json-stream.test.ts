@@ -114,9 +114,12 @@ describe('streamTopLevelObject', () => {
     ['{"a": 1', 'unexpected end of input'],
     ['{"a": 1} {}', 'after the end of the document'],
     ['{"a": [1,]}', 'unexpected "]"'],
-    ['{"a": "\u0001"}', 'raw control character'],
-    ['{"a": 01}', 'invalid number'],
-    ['{"sentences": ["ok", "broken]\n', 'unterminated string'],
+    ['{"a": "\u0001"}', 'raw control character U+0001'],
+    ['{"a": 01}', 'unexpected 1'],
+    [
+      '{"sentences": ["ok", "broken]\n',
+      'raw control character U+000A in a string (unterminated string?) at character 29',
+    ],
   ])('rejects %j (%s) with its position', async (text, reason) => {
     await expect(collect([text])).rejects.toThrow(reason);
   });

@@ -29,6 +29,25 @@ describe('review planning', () => {
     });
   });
 
+  it('drops a record whose recordId came earlier in the same object (a re-sent batch record), before the utterance check', () => {
+    const withId = (utterance: string, recordId: string): FeedbackRecord => ({ ...rec(utterance), recordId });
+    const plan = planReviews(
+      [withId('a', 'f-0'), withId('b', 'f-1'), withId('a', 'f-0'), withId('b again', 'f-1'), withId('a', 'f-9')],
+      OBJECT,
+      OPTIONS,
+    );
+    expect(plan.redelivered).toBe(2);
+    expect(plan.duplicates).toBe(1);
+    expect(plan.batches.flatMap((b) => b.input.items.map((i) => i.utterance))).toEqual(['a', 'b']);
+  });
+
+  it('counts the input in UTF-8 bytes (multi-byte text splits earlier than its character count)', () => {
+    const wide = '日本語'.repeat(100);
+    const plan = planReviews([rec(wide), rec(`${wide}!`)], OBJECT, { ...OPTIONS, maxInputBytes: 1200 });
+    expect(plan.batches).toHaveLength(2);
+    for (const b of plan.batches) expect(Buffer.byteLength(JSON.stringify(b.input))).toBeLessThanOrEqual(1200);
+  });
+
   it('derives valid, deterministic ids from bucket, key, version and batch index', () => {
     const id = reviewBatchId(OBJECT, 12);
     expect(id).toMatch(REVIEW_ID_PATTERN);
@@ -42,10 +61,10 @@ describe('review planning', () => {
     const big = 'x'.repeat(400);
     const plan = planReviews([rec(big), rec(`${big}y`), rec('z'.repeat(2000))], OBJECT, {
       ...OPTIONS,
-      maxInputChars: 1200,
+      maxInputBytes: 1200,
     });
     expect(plan.oversized.map((r) => r.utterance.length)).toEqual([2000]);
-    for (const b of plan.batches) expect(JSON.stringify(b.input).length).toBeLessThanOrEqual(1200);
+    for (const b of plan.batches) expect(Buffer.byteLength(JSON.stringify(b.input))).toBeLessThanOrEqual(1200);
     expect(plan.batches.flatMap((b) => b.input.items.map((i) => i.utterance))).toEqual([big, `${big}y`]);
   });
 
@@ -59,9 +78,9 @@ describe('review planning', () => {
         fc.array(record, { maxLength: 60 }),
         fc.integer({ min: 1, max: 7 }),
         fc.integer({ min: 600, max: 3000 }),
-        (rs, maxItems, maxInputChars) => {
+        (rs, maxItems, maxInputBytes) => {
           const records = rs.map((r) => rec(r.utterance, r.classifier));
-          const plan = planReviews(records, OBJECT, { ...OPTIONS, maxItems, maxInputChars });
+          const plan = planReviews(records, OBJECT, { ...OPTIONS, maxItems, maxInputBytes });
           const unique = new Set(records.map((r) => `${r.classifier}\u0000${r.utterance}`));
           const planned = plan.batches.flatMap((b) => b.input.items.map((i) => `${i.classifier}\u0000${i.utterance}`));
           expect(planned.length + plan.oversized.length).toBe(unique.size);
@@ -71,7 +90,7 @@ describe('review planning', () => {
           for (const b of plan.batches) {
             expect(b.id).toMatch(REVIEW_ID_PATTERN);
             expect(b.input.items.length).toBeLessThanOrEqual(maxItems);
-            expect(JSON.stringify(b.input).length).toBeLessThanOrEqual(maxInputChars);
+            expect(Buffer.byteLength(JSON.stringify(b.input))).toBeLessThanOrEqual(maxInputBytes);
             expect(b.input.items.map((i) => i.index)).toEqual(b.input.items.map((_, n) => n));
             expect(new Set(b.input.items.map((i) => i.classifier)).size).toBe(1);
           }

@@ -86,8 +86,8 @@ describe('describeAlert', () => {
       kind: 'ignored',
       reason: 'alarm state OK',
     });
-    expect(classifyAlert({ hello: 1 })).toMatchObject({ kind: 'ignored' });
-    expect(classifyAlert('text')).toMatchObject({ kind: 'ignored' });
+    expect(classifyAlert({ hello: 1 })).toMatchObject({ kind: 'unrecognized' });
+    expect(classifyAlert('text')).toMatchObject({ kind: 'unrecognized' });
     expect(describeAlert({ kind: 'ignored', reason: 'x' }, 'us-east-1')).toEqual([]);
   });
 

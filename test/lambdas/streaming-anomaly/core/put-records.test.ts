@@ -1,21 +1,6 @@
-import { type StreamEntry, chunkEntries, putAllRecords } from '../../../../lambdas/streaming-anomaly/core/put-records';
+import { type StreamEntry, putAllRecords } from '../../../../lambdas/streaming-anomaly/core/put-records';
 
 const entry = (i: number, bytes = 10): StreamEntry => ({ Data: Buffer.alloc(bytes, i % 256), PartitionKey: `k${i}` });
-
-describe('chunkEntries', () => {
-  it('splits at 500 records and at 5 MiB per call', () => {
-    expect(chunkEntries(Array.from({ length: 1201 }, (_, i) => entry(i))).map((c) => c.length)).toEqual([
-      500, 500, 201,
-    ]);
-    const big = Array.from({ length: 12 }, (_, i) => entry(i, 1000 * 1000));
-    expect(chunkEntries(big).map((c) => c.length)).toEqual([5, 5, 2]);
-    expect(chunkEntries([])).toEqual([]);
-  });
-
-  it('rejects a record over 1 MiB', () => {
-    expect(() => chunkEntries([entry(1, 1024 * 1024)])).toThrow('exceeds the Kinesis limit');
-  });
-});
 
 describe('putAllRecords', () => {
   it('re-sends only the entries a call reports with an ErrorCode, until they are stored', async () => {
@@ -61,7 +46,18 @@ describe('putAllRecords', () => {
     await expect(putAllRecords([entry(0)], () => Promise.reject(new Error('AccessDenied')))).rejects.toThrow(
       'AccessDenied',
     );
-    await expect(putAllRecords([entry(0)], async () => [])).rejects.toThrow('answered 0 results for 1 records');
+    await expect(putAllRecords([entry(0)], async () => [])).rejects.toThrow('answered 0 results for 1 entries');
+  });
+
+  it('never sends a record over 1 MiB (data plus partition key): it is returned as RecordTooLarge, the rest are stored', async () => {
+    const sent: number[] = [];
+    const result = await putAllRecords([entry(0), entry(1, 1024 * 1024), entry(2)], async (entries) => {
+      sent.push(entries.length);
+      return entries.map(() => undefined);
+    });
+    expect(sent).toEqual([2]);
+    expect(result.stored).toBe(2);
+    expect(result.failed).toEqual([{ entry: entry(1, 1024 * 1024), errorCode: 'RecordTooLarge' }]);
   });
 
   it('reports progress per call', async () => {
