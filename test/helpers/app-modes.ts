@@ -4,7 +4,7 @@
  */
 export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   default: {},
-  // A2I back end (workforce user pool), a trained classifier, Lookout, a provisioned stream, handlers in a VPC, a
+  // A2I back end (workforce user pool), a trained classifier, a retraining flywheel, Lookout, a provisioned stream, handlers in a VPC, a
   // configured environment.
   alternatives: {
     account: '123456789012',
@@ -20,6 +20,7 @@ export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>
     'gitlabMlops.subnetIds': 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
     'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
     'labelingChain.autoContinue': 'false',
+    'classifierRetraining.mode': 'flywheel',
   },
   // A fixed endpoint (no SSM parameter), no detector (no topics, no key), no review portal.
   minimal: {

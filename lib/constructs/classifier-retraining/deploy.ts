@@ -282,7 +282,7 @@ export function buildEndpointSteps(steps: RetrainingSteps, options: EndpointStep
       service: 'comprehend',
       action: 'updateFlywheel',
       parameters: { FlywheelArn: options.flywheelArn, ActiveModelArn: sfn.JsonPath.stringAt('$.deploy.modelArn') },
-      iamResources: [options.flywheelArn!, ...options.modelResources],
+      iamResources: [options.flywheelArn, ...options.modelResources],
       iamAction: 'comprehend:UpdateFlywheel',
       resultPath: sfn.JsonPath.DISCARD,
     });

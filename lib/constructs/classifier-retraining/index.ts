@@ -1,3 +1,8 @@
+/**
+ * The ClassifierRetraining construct. Longer than 400 lines because it is the one place that wires the workflow's
+ * resources and their least-privilege grants (each with its reason); the state machine itself lives in
+ * `state-machine.ts`, `deploy.ts` and `steps.ts`.
+ */
 import {
   Annotations,
   ArnFormat,
@@ -267,6 +272,12 @@ export class ClassifierRetraining extends Construct {
     for (const key of [props.volumeKmsKey, props.modelKmsKey]) {
       key?.grant(this.dataAccessRole, 'kms:CreateGrant', 'kms:Decrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey');
     }
+    if (props.volumeKmsKey || props.modelKmsKey)
+      acknowledge(
+        this.dataAccessRole,
+        "Comprehend encrypts the training volume and the model with the configured keys only: GenerateDataKey* is GenerateDataKey and GenerateDataKeyWithoutPlaintext on those keys (Comprehend Developer Guide, 'KMS encryption in Amazon Comprehend').",
+        'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      );
 
     // ---- flywheel ------------------------------------------------------------------------------------------------
     if (mode === 'flywheel') {
@@ -477,7 +488,7 @@ export class ClassifierRetraining extends Construct {
       acknowledge(
         role,
         'Flywheel datasets are named by run ids at run time: CreateDataset, DescribeDataset and TagResource are limited to datasets of this flywheel.',
-        `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.flywheel)}.FlywheelArn>/dataset/*]`,
+        `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(this.flywheel)}.Arn>/dataset/*]`,
       );
     }
     acknowledge(
@@ -512,7 +523,6 @@ export class ClassifierRetraining extends Construct {
       metricNamespace: METRICS_NAMESPACE,
       metricName: RT_METRICS.ENDPOINT_UPDATE_FAILURES,
       metricValue: '1',
-      dimensions: {},
     });
     ops.addThresholdAlarm('EndpointUpdateFailedAlarm', {
       metric: filter.metric({ period: Duration.minutes(5), statistic: 'Sum' }),

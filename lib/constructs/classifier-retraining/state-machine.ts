@@ -80,8 +80,8 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   const flywheel = o.mode === 'flywheel';
   const tagList = Object.entries(o.tags).map(([Key, Value]) => ({ Key, Value }));
   const steps = new RetrainingSteps(scope, o.table, o.classifier, { mode: o.mode, comprehendName: o.comprehendName });
-  const S = tasks.DynamoAttributeValue.fromString;
-  const path = sfn.JsonPath.stringAt;
+  const S = (value: string) => tasks.DynamoAttributeValue.fromString(value);
+  const path = (jsonPath: string) => sfn.JsonPath.stringAt(jsonPath);
 
   const endpoint = buildEndpointSteps(steps, {
     endpoint: o.endpoint,
@@ -116,20 +116,13 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   };
 
   // ---- record the promotion, clean up --------------------------------------------------------------------------
-  const cleanUp = new tasks.LambdaInvoke(scope, RT_STATES.CLEAN_UP, {
-    comment: 'Delete versions older than the newest keepVersions that no endpoint uses',
-    lambdaFunction: o.cleanUpFunction,
-    payloadResponseOnly: true,
-    payload: sfn.TaskInput.fromObject({ 'protect.$': 'States.Array($.deploy.modelArn, $.endpoint.modelArn)' }),
-    resultPath: '$.cleanUp',
-  });
-  cleanUp.addRetry({ errors: LAMBDA_TRANSIENT, maxAttempts: 3 });
-  // A failed clean-up does not undo a promotion: the run says so, and the function's error alarm fires.
-  const cleanUpFailed = new sfn.Pass(scope, 'CleanUpFailed', {
-    parameters: { 'error.$': '$.caught.Error', 'cause.$': '$.caught.Cause' },
-    resultPath: '$.cleanUp',
-  });
-  cleanUp.addCatch(cleanUpFailed, { resultPath: '$.caught' });
+  const cleanUp = cleanUpVersions(
+    scope,
+    o,
+    RT_STATES.CLEAN_UP,
+    'CleanUpFailed',
+    '$.deploy.modelArn, $.endpoint.modelArn',
+  );
 
   const promoted = finish('Promoted', {
     'status.$': '$.deploy.status',
@@ -157,9 +150,9 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   steps.catchUnexpected(recordPromotion);
   if (flywheel) recordPromotion.next(promoted);
   else {
-    recordPromotion.next(cleanUp);
-    cleanUp.next(promoted);
-    cleanUpFailed.next(promoted);
+    recordPromotion.next(cleanUp.task);
+    cleanUp.task.next(promoted);
+    cleanUp.failed.next(promoted);
   }
   const deployAndRecord = endpoint.deploy(recordPromotion);
 
@@ -419,22 +412,45 @@ export function buildRetrainingDefinition(scope: Construct, o: RetrainingDefinit
   );
 }
 
-/** Keep the current model: clean up old versions first (versions mode), then end. */
-function keepAfterCleanUp(scope: Construct, o: RetrainingDefinitionOptions, kept: sfn.IChainable): sfn.IChainable {
-  const cleanUp = new tasks.LambdaInvoke(scope, `${RT_STATES.CLEAN_UP}AfterKeep`, {
+/**
+ * The clean-up task (versions older than the newest keepVersions that no endpoint uses; `protect` lists the model ARNs
+ * it must keep, as JSONPath arguments of `States.Array`) and the state a failed clean-up goes to: a failed clean-up
+ * undoes nothing, the run says so in `$.cleanUp`, and the function's error alarm fires.
+ */
+function cleanUpVersions(
+  scope: Construct,
+  o: RetrainingDefinitionOptions,
+  id: string,
+  failedId: string,
+  protect: string,
+): { task: tasks.LambdaInvoke; failed: sfn.Pass } {
+  const task = new tasks.LambdaInvoke(scope, id, {
     comment: 'Delete versions older than the newest keepVersions that no endpoint uses',
     lambdaFunction: o.cleanUpFunction,
     payloadResponseOnly: true,
-    payload: sfn.TaskInput.fromObject({ 'protect.$': 'States.Array($.endpoint.modelArn)' }),
+    payload: sfn.TaskInput.fromObject({ 'protect.$': `States.Array(${protect})` }),
     resultPath: '$.cleanUp',
   });
-  cleanUp.addRetry({ errors: LAMBDA_TRANSIENT, maxAttempts: 3 });
-  const failed = new sfn.Pass(scope, 'CleanUpAfterKeepFailed', {
+  task.addRetry({ errors: LAMBDA_TRANSIENT, maxAttempts: 3 });
+  const failed = new sfn.Pass(scope, failedId, {
     parameters: { 'error.$': '$.caught.Error', 'cause.$': '$.caught.Cause' },
     resultPath: '$.cleanUp',
-  }).next(kept);
-  cleanUp.addCatch(failed, { resultPath: '$.caught' });
-  return cleanUp.next(kept);
+  });
+  task.addCatch(failed, { resultPath: '$.caught' });
+  return { task, failed };
+}
+
+/** Keep the current model: clean up old versions first (versions mode), then end. */
+function keepAfterCleanUp(scope: Construct, o: RetrainingDefinitionOptions, kept: sfn.IChainable): sfn.IChainable {
+  const cleanUp = cleanUpVersions(
+    scope,
+    o,
+    `${RT_STATES.CLEAN_UP}AfterKeep`,
+    'CleanUpAfterKeepFailed',
+    '$.endpoint.modelArn',
+  );
+  cleanUp.failed.next(kept);
+  return cleanUp.task.next(kept);
 }
 
 /** Take the one-run-per-classifier lock, or take over one whose execution has ended; refuse otherwise. */
@@ -444,8 +460,8 @@ function lockAcquisition(
   next: sfn.IChainable,
   o: RetrainingDefinitionOptions,
 ): sfn.IChainable {
-  const S = tasks.DynamoAttributeValue.fromString;
-  const path = sfn.JsonPath.stringAt;
+  const S = (value: string) => tasks.DynamoAttributeValue.fromString(value);
+  const path = (jsonPath: string) => sfn.JsonPath.stringAt(jsonPath);
   const item = {
     ...steps.lockKey(),
     runId: S(path('$.runId')),
@@ -677,7 +693,7 @@ function flywheelTraining(
   evaluate: sfn.IChainable,
 ): sfn.IChainable {
   const flywheelArn = o.flywheelArn!;
-  const S = tasks.DynamoAttributeValue.fromString;
+  const S = (value: string) => tasks.DynamoAttributeValue.fromString(value);
   const createDataset = new tasks.CallAwsService(scope, 'CreateDataset', {
     comment: "Ingest the new reviewed rows into the flywheel's data lake",
     service: 'comprehend',

@@ -155,6 +155,7 @@ export class RetrainingWorld {
       endpoint.ModelArn = endpoint.DesiredModelArn;
       delete endpoint.DesiredModelArn;
     }
+    endpoint.Status = 'IN_SERVICE';
     return { EndpointProperties: structuredClone(endpoint) };
   };
 

@@ -58,9 +58,9 @@ async function handlersWith(settings: Record<string, string> = {}) {
     const evaluate = await import('../../../lambdas/classifier-retraining/evaluate');
     const cleanUp = await import('../../../lambdas/classifier-retraining/clean-up');
     loaded = {
-      prepare: prepare.handler as Handler,
-      evaluate: evaluate.handler as Handler,
-      cleanUp: cleanUp.handler as Handler,
+      prepare: prepare.handler,
+      evaluate: evaluate.handler,
+      cleanUp: cleanUp.handler,
     };
   });
   return loaded!;
@@ -199,7 +199,7 @@ describe('the synthesized retraining state machine (aws-local-stepfunctions, dyn
         detail: expect.objectContaining({
           classifier: 'default',
           runId: 'run-promote',
-          outcome: expect.objectContaining({ status: 'Promoted' }),
+          outcome: expect.objectContaining({ status: 'Promoted' }) as unknown,
         }) as unknown,
       }),
     ]);
