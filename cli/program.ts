@@ -31,6 +31,12 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async () => (await import('./commands/active-learning')).registerActiveLearningCommands,
   },
   {
+    commands: {
+      retrain: 'Classifier retraining: check training data, start runs, approve, reject or roll back a model',
+    },
+    load: async () => (await import('./commands/retrain')).registerRetrainCommands,
+  },
+  {
     commands: { review: 'Review portal: queue statistics, reviewer invitations, task creation' },
     load: async () => (await import('./commands/review')).registerReviewCommands,
   },

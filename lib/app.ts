@@ -6,6 +6,7 @@ import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
 import { CustomLabelsAssistStack } from './stacks/custom-labels-assist-stack';
 import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
+import { ClassifierRetrainingStack } from './stacks/classifier-retraining-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
@@ -50,12 +51,21 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       })
     : undefined;
   if (config.activeLearning.enabled) {
-    new ActiveLearningStack(app, name('ActiveLearning'), {
+    const activeLearning = new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
       config: config.activeLearning,
       reviewBackend: reviewPortal?.portal,
       description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification',
     });
+    // Retraining closes the loop: it reads the loop's bucket and classifier parameter through its public fields.
+    if (config.classifierRetraining.enabled) {
+      new ClassifierRetrainingStack(app, name('ClassifierRetraining'), {
+        env,
+        config: config.classifierRetraining,
+        loop: activeLearning.loop,
+        description: 'ml-workflows: Comprehend classifier retraining (closes the active-learning loop)',
+      });
+    }
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), {

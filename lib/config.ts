@@ -3,6 +3,7 @@ import { BUILT_IN_TASK_LAMBDA_ACCOUNTS } from '../lambdas/labeling-chain/contrac
 import { activeLearningConfigSchema } from './config/active-learning';
 import { customLabelsAssistConfigSchema } from './config/custom-labels-assist';
 import { ciDeployAccessConfigSchema } from './config/ci-deploy-access';
+import { classifierRetrainingConfigSchema } from './config/classifier-retraining';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
@@ -48,6 +49,7 @@ export const appConfigSchema = z
     customLabelsAssist: customLabelsAssistConfigSchema.prefault({}),
     ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
     tripOutliers: tripOutliersConfigSchema.prefault({}),
+    classifierRetraining: classifierRetrainingConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(

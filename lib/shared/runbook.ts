@@ -20,6 +20,8 @@ export const RUNBOOK = {
   TRAFFIC_ANOMALY: 'traffic-anomaly',
   MODEL_INFERENCE_HOURS: 'custom-labels-model-inference-hours',
   MODEL_LEFT_RUNNING: 'custom-labels-model-left-running',
+  RETRAINING_RUN_STUCK: 'retraining-run-stuck',
+  ENDPOINT_UPDATE_FAILED: 'endpoint-update-failed',
 } as const;
 
 /** One section of the runbook. */

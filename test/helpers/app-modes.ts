@@ -4,7 +4,7 @@
  */
 export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
   default: {},
-  // A2I back end (workforce user pool), a trained classifier, Lookout, a provisioned stream, handlers in a VPC, a
+  // A2I back end (workforce user pool), a trained classifier, a retraining flywheel, Lookout, a provisioned stream, handlers in a VPC, a
   // configured environment.
   alternatives: {
     account: '123456789012',
@@ -28,6 +28,7 @@ export const APP_MODES: Readonly<Record<string, Readonly<Record<string, string>>
     'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruthAdjustment',
     'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://team-templates/adjust-boxes.liquid.html',
     'customLabelsAssist.imageOrigins': 'https://labeling.example.com',
+    'classifierRetraining.mode': 'flywheel',
   },
   // A fixed endpoint (no SSM parameter), no detector (no topics, no key), no review portal, no Custom Labels assist.
   minimal: {

@@ -22,6 +22,7 @@ const SECTIONS = [
   'tripOutliers',
   'ciDeployAccess',
   'customLabelsAssist',
+  'classifierRetraining',
 ];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
@@ -32,6 +33,7 @@ const DOCS: Record<string, string> = {
   'docs/gitlab-mlops.md': 'gitlabMlops.',
   'docs/review-portal.md': 'reviewPortal.',
   'docs/trip-outliers.md': '',
+  'docs/classifier-retraining.md': 'classifierRetraining.',
   'docs/ci.md': '',
   'docs/custom-labels-assist.md': 'customLabelsAssist.',
   'docs/runbook.md': '',
@@ -284,6 +286,25 @@ const SAMPLES: Record<string, Sample> = {
   'tripOutliers.timeZone': { value: 'Europe/Berlin' },
   'tripOutliers.sourceBaseUrl': { value: 'https://trips.example.com/data' },
   'tripOutliers.queryResultsRetentionDays': { value: '7' },
+  'classifierRetraining.enabled': { value: 'false' },
+  'classifierRetraining.mode': { value: 'flywheel' },
+  'classifierRetraining.approval': { value: 'auto' },
+  'classifierRetraining.schedule': { value: 'cron(0 3 ? * MON *)' },
+  'classifierRetraining.baseTrainingDataUri': { value: 's3://base-data/intents/base.csv' },
+  'classifierRetraining.testDataUri': { value: 's3://base-data/intents/test.csv' },
+  'classifierRetraining.minNewRows': { value: '500' },
+  'classifierRetraining.minImprovement': { value: '0.01' },
+  'classifierRetraining.minF1': { value: '0.8' },
+  'classifierRetraining.keepVersions': { value: '5' },
+  'classifierRetraining.inferenceUnits': { value: '2' },
+  'classifierRetraining.volumeKmsKeyArn': {
+    value: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'classifierRetraining.modelKmsKeyArn': {
+    value: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'classifierRetraining.trainingPollMinutes': { value: '30' },
+  'classifierRetraining.maxRunHours': { value: '72' },
   'ciDeployAccess.enabled': { value: 'true', with: GITHUB, baseline: {} },
   'ciDeployAccess.provider': { value: 'gitlab', with: GITHUB },
   'ciDeployAccess.repository': {
@@ -305,12 +326,14 @@ const SAMPLES: Record<string, Sample> = {
   'ciDeployAccess.diffRole': { value: 'false', with: GITHUB },
 };
 
-/** Only the stacks a key's section needs (the active-learning loop and Custom Labels assist review through the portal by default). */
+/** Only the stacks a key's section needs. */
 function onlySection(key: string): Record<string, string> {
   const section = key.includes('.') ? key.split('.')[0]! : 'example';
+  // The loop and Custom Labels assist review through the portal by default; retraining retrains the loop's classifier.
   const needed = new Set([
     section,
     ...(section === 'activeLearning' || section === 'customLabelsAssist' ? ['reviewPortal'] : []),
+    ...(section === 'classifierRetraining' ? ['reviewPortal', 'activeLearning'] : []),
   ]);
   return Object.fromEntries(SECTIONS.filter((s) => !needed.has(s)).map((s) => [`${s}.enabled`, 'false']));
 }
@@ -373,6 +396,7 @@ describe('configuration documentation and schema', () => {
       'review-portal',
       'trip-outliers',
       'ci-deploy-access',
+      'classifier-retraining',
     ]
       .flatMap((workflow) =>
         ['index.ts', 'product-stack.ts', 'a2i-review.ts', 'classifier-endpoint.ts'].map(

@@ -25,6 +25,8 @@ const STATEFUL_TYPES = new Set([
   'AWS::SageMaker::Workteam',
   'AWS::SageMaker::ModelPackageGroup',
   'AWS::Comprehend::DocumentClassifier',
+  // A replaced flywheel loses its datasets, data lake layout and model history.
+  'AWS::Comprehend::Flywheel',
   'AWS::ServiceCatalog::Portfolio',
   'AWS::ServiceCatalog::CloudFormationProduct',
   'AWS::IAM::OIDCProvider',
