@@ -32,7 +32,9 @@ function split(c: Counters): Record<string, number> {
     'construct (tree, without bundling)': get('phase:Construction') - bundling,
     'bundling (handlers)': bundling,
     'assets (fingerprint + copy, within construct)': get('FileSystem.fingerprint') + get('FileSystem.copyDirectory'),
-    'cdk-nag (policy validation plugins)': get('validateTemplates') - get('CloudFormationValidate.validate'),
+    // Every policy validation plugin but the schema check: the cdk-nag packs and cfn-guard (lib/shared/nag.ts).
+    'cdk-nag + cfn-guard (policy validation plugins)':
+      get('validateTemplates') - get('CloudFormationValidate.validate'),
     'CloudFormation schema validation': get('CloudFormationValidate.validate'),
     'synthesis without validation (resolve, write)': get('phase:Synthesis') - get('validateTemplates'),
   };
