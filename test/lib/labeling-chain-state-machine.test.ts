@@ -221,6 +221,34 @@ describe('the synthesized labeling-chain state machine (aws-local-stepfunctions)
     });
   });
 
+  it('an empty output manifest for a job whose counters say objects need labels fails as ManifestMismatch, creating nothing', async () => {
+    // The field case labeling-chain-empty-output.manifest: the manifest is empty, LabelCounters say 6 are unlabeled.
+    setUp(
+      [],
+      {
+        LabelCounters: {
+          TotalLabeled: 0,
+          HumanLabeled: 0,
+          MachineLabeled: 0,
+          FailedNonRetryableError: 0,
+          Unlabeled: 6,
+        },
+      },
+      '',
+    );
+    const error = await failure({ jobName: PARENT });
+    expect(error.name).toBe('ManifestMismatch');
+    expect(error.message).toMatch(/6/);
+    expect(world.created).toEqual([]);
+  });
+
+  it('a manifest with a line that is not JSON fails as ManifestUnreadable, creating nothing', async () => {
+    setUp([], {}, `${fixtureText('image-classification.output.manifest').trimEnd()}\nnot json\n`);
+    const error = await failure({ jobName: PARENT });
+    expect(error.name).toBe('ManifestUnreadable');
+    expect(world.created).toEqual([]);
+  });
+
   it("auto-continue input: takes the job name from the event's ARN and skips jobs that are not opted in", async () => {
     setUp([{ status: 'Completed', labels: 5 }]);
     const skipped = (await run({

@@ -73,6 +73,10 @@ export function buildLabelingChainDefinition(
   });
   const invalidRequest = fail('InvalidRequest', 'InvalidRequest', { expression: CAUSE_WITH_CHAIN });
   const chainFailed = fail('ChainFailed', 'ChainFailed', { expression: CAUSE_WITH_CHAIN });
+  // The manifest disagrees with the job's LabelCounters, or cannot be read: named failures of their own (the planner's
+  // ManifestMismatchError / ManifestUnreadableError), so that "nothing found" never reads as "done" or as a crash.
+  const manifestMismatch = fail('ManifestMismatch', 'ManifestMismatch', { expression: CAUSE_WITH_CHAIN });
+  const manifestUnreadable = fail('ManifestUnreadable', 'ManifestUnreadable', { expression: CAUSE_WITH_CHAIN });
 
   const fromEvent = new sfn.Pass(scope, 'JobNameFromEvent', {
     comment: 'The auto-continue rule sends the job ARN: take the name after "labeling-job/"',
@@ -131,6 +135,8 @@ export function buildLabelingChainDefinition(
     maxAttempts: 4,
     backoffRate: 2,
   });
+  plan.addCatch(manifestMismatch, { errors: ['ManifestMismatchError'], resultPath: '$.error' });
+  plan.addCatch(manifestUnreadable, { errors: ['ManifestUnreadableError'], resultPath: '$.error' });
   plan.addCatch(invalidRequest, { errors: ['ValidationError'], resultPath: '$.error' });
   plan.addCatch(chainFailed, { resultPath: '$.error' });
 
