@@ -16,7 +16,9 @@ import { type DeclaredType, DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMN
  * | the raw relation             | a view over `read_parquet(…)` built from the file's own columns | the declared table `trips_raw` |
  * | a CTE read more than once    | `WITH t AS NOT MATERIALIZED (…)` (inlined)  | `WITH t AS (…)` (always inlined)                 |
  *
- * Everything else — `CAST`, `coalesce`, `count_if`, `CASE`, `floor`, `CAST(ts AS DATE)` — is spelled the same.
+ * Everything else — `CAST`, `coalesce`, `count_if`, `CASE`, `floor`, `CAST(ts AS DATE)` — is spelled the same. One
+ * difference in meaning is evened out in {@link countIf}: DuckDB's `count_if` is NULL (not 0) over no rows or only
+ * NULL conditions, Trino's is 0.
  */
 
 /** The engines the analysis runs in. */
@@ -71,6 +73,14 @@ export function castType(type: DeclaredType): string {
 /** A SQL string literal. */
 export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * `count_if(condition)` that is 0, not NULL, when no row satisfies it in both engines: DuckDB answers NULL over no rows
+ * or when every condition is NULL (e.g. `outlier_reason = 'x'` on a month without outliers); Trino answers 0.
+ */
+export function countIf(condition: string): string {
+  return `coalesce(count_if(${condition}), 0)`;
 }
 
 /** A quoted identifier (both engines quote with double quotes). */
@@ -212,10 +222,10 @@ export function profileQuery(dialect: Dialect, from: string): string {
     'SELECT',
     [
       'count(*) AS trips',
-      'count_if(pickup_at IS NULL OR dropoff_at IS NULL) AS missing_timestamps',
-      'count_if(passenger_count IS NULL) AS missing_passenger_count',
-      'count_if(trip_distance IS NULL) AS missing_trip_distance',
-      'count_if(total_amount IS NULL) AS missing_total_amount',
+      `${countIf('pickup_at IS NULL OR dropoff_at IS NULL')} AS missing_timestamps`,
+      `${countIf('passenger_count IS NULL')} AS missing_passenger_count`,
+      `${countIf('trip_distance IS NULL')} AS missing_trip_distance`,
+      `${countIf('total_amount IS NULL')} AS missing_total_amount`,
       'min(pickup_at) AS first_pickup',
       'max(pickup_at) AS last_pickup',
       ...stats,
@@ -233,8 +243,8 @@ export function summaryQuery(dialect: Dialect, from: string): string {
     'SELECT',
     [
       'count(*) AS trips',
-      `count_if(${OUTLIER_REASON_COLUMN} IS NULL) AS cleaned_trips`,
-      ...OUTLIER_REASONS.map((r) => `count_if(${OUTLIER_REASON_COLUMN} = ${literal(r)}) AS ${r}`),
+      `${countIf(`${OUTLIER_REASON_COLUMN} IS NULL`)} AS cleaned_trips`,
+      ...OUTLIER_REASONS.map((r) => `${countIf(`${OUTLIER_REASON_COLUMN} = ${literal(r)}`)} AS ${r}`),
       `${dialect.percentile(kept, 0.5)} AS cleaned_duration_p50`,
       `${dialect.percentile(kept, 0.99)} AS cleaned_duration_p99`,
       `max(${kept}) AS cleaned_duration_max`,
@@ -260,7 +270,7 @@ export function outliersByDayQuery(from: string): string {
 export function durationHistogramQuery(from: string): string {
   const { binSeconds, lastMinute } = DURATION_HISTOGRAM;
   return [
-    'SELECT minute, count(*) AS before_cleaning, count_if(kept) AS after_cleaning',
+    `SELECT minute, count(*) AS before_cleaning, ${countIf('kept')} AS after_cleaning`,
     'FROM (',
     '  SELECT',
     '    CASE',

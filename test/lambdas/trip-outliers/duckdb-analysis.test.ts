@@ -9,7 +9,15 @@ import {
   duckdbRawView,
 } from '../../../lambdas/trip-outliers/contract';
 import { SchemaMismatchError, presentRawColumns } from '../../../lambdas/trip-outliers/core/schema-check';
-import { type FixtureTrip, FIXTURE_TRIPS, TRIPS_2024, expectedOutliers, writeFixtures } from './fixtures';
+import {
+  type FixtureTrip,
+  FIXTURE_TRIPS,
+  LAYOUTS,
+  TRIPS_2024,
+  expectedOutliers,
+  writeFixture,
+  writeFixtures,
+} from './fixtures';
 
 let dir: string;
 let files: Record<string, string>;
@@ -84,6 +92,23 @@ describe('the shared SQL in DuckDB on Parquet fixtures', () => {
     });
     expect(report.profile.trips).toBe(trips.length);
     expect(report.profile.missingTimestamps).toBe(trips.filter((t) => t.pickup === null || t.dropoff === null).length);
+  });
+
+  it('a month without outliers counts 0 for every reason, and a file without trips reads as 0 trips (not NULL)', async () => {
+    // DuckDB's count_if is NULL over no rows or all-NULL conditions (Trino's is 0): the report used to stop with
+    // "Column missing_timestamp holds null, not a count".
+    const clean = TRIPS_2024.filter((t) => t.expected === null);
+    const cleanFile = await writeFixture(dir, 'no-outliers', LAYOUTS['2024']!, clean);
+    const { report } = await analyzeLocally({ files: [cleanFile] });
+    expect(report.summary.rows).toBe(clean.length);
+    expect(report.summary.cleanedRows).toBe(clean.length);
+    expect(report.summary.outliers).toEqual(expectedOutliers([]));
+    expect(Object.values(report.summary.outliers).every((n) => n === 0)).toBe(true);
+
+    const emptyFile = await writeFixture(dir, 'no-trips', LAYOUTS['2024']!, []);
+    const empty = await analyzeLocally({ files: [emptyFile] });
+    expect(empty.report.summary).toMatchObject({ rows: 0, cleanedRows: 0, outliers: expectedOutliers([]) });
+    expect(empty.report.profile).toMatchObject({ trips: 0, missingTimestamps: 0 });
   });
 
   it('reads every era at once as one table (type drift, renamed and added columns)', async () => {
