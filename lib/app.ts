@@ -58,7 +58,7 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification',
     });
     // Retraining closes the loop: it reads the loop's bucket and classifier parameter through its public fields.
-    if (config.classifierRetraining.enabled) {
+    if (config.classifierRetraining.enabled !== false) {
       new ClassifierRetrainingStack(app, name('ClassifierRetraining'), {
         env,
         config: config.classifierRetraining,

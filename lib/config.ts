@@ -61,6 +61,15 @@ export const appConfigSchema = z
         return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
       };
       const learning = section('activeLearning');
+      if (section('classifierRetraining').enabled === true && learning.enabled === false) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classifierRetraining', 'enabled'],
+          message:
+            "received true but activeLearning.enabled is false; retraining retrains the loop's classifier: enable the loop or leave classifierRetraining.enabled unset",
+          params: { wholeLine: true },
+        });
+      }
       if (learning.enabled === true && learning.review === 'portal' && section('reviewPortal').enabled === false) {
         ctx.addIssue({
           code: 'custom',

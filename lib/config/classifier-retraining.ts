@@ -2,6 +2,13 @@ import { z } from 'zod';
 import { APPROVAL_MODES, RETRAINING_MODES, RT_DEFAULTS } from '../../lambdas/classifier-retraining/contract';
 import { arn, bool, int, num } from './schema-helpers';
 
+/**
+ * `off`, or an EventBridge Scheduler schedule expression (Scheduler User Guide, "Schedule types"): `rate(value unit)`
+ * with unit minute(s), hour(s) or day(s); `cron(...)` with six fields; `at(yyyy-mm-ddThh:mm:ss)`.
+ */
+const SCHEDULE_EXPRESSION =
+  /^(off|rate\([1-9]\d* (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\))$/;
+
 const s3Object = z
   .string()
   .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+$/, 'expected s3://bucket/key of a Comprehend CSV file');
@@ -12,8 +19,11 @@ const s3Object = z
  */
 export const classifierRetrainingConfigSchema = z
   .object({
-    /** Deploy the retraining stack (with the active-learning stack). */
-    enabled: bool().default(true),
+    /**
+     * Deploy the retraining stack. Unset: deployed whenever the active-learning stack is; `true` with
+     * `activeLearning.enabled=false` is a configuration error (there is no loop to retrain).
+     */
+    enabled: bool().optional(),
     /** `versions` (a new model version per run) or `flywheel` (a Comprehend flywheel). */
     mode: z.enum(RETRAINING_MODES).default('versions'),
     /** `manual`: a better candidate waits for `mlw retrain approve`; `auto`: it is deployed at once. */
@@ -21,7 +31,10 @@ export const classifierRetrainingConfigSchema = z
     /** EventBridge Scheduler expression that starts a run, or `off`. */
     schedule: z
       .string()
-      .regex(/^(off|(rate|cron|at)\(.+\))$/, 'expected off or a Scheduler expression such as rate(7 days)')
+      .regex(
+        SCHEDULE_EXPRESSION,
+        'expected off or an EventBridge Scheduler expression: rate(7 days), cron(0 6 ? * MON *) or at(2026-12-01T06:00:00)',
+      )
       .default('rate(7 days)'),
     /** Base training set (Comprehend CSV) merged under the reviewed rows. */
     baseTrainingDataUri: s3Object.optional(),

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { BOUND_LIMITS, DEFAULT_BOUNDS, DEFAULT_TIME_ZONE, TLC_BASE_URL } from '../../lambdas/trip-outliers/contract';
+import {
+  BOUND_LIMITS,
+  DEFAULT_BOUNDS,
+  DEFAULT_TIME_ZONE,
+  TLC_BASE_URL,
+  isTimeZone,
+} from '../../lambdas/trip-outliers/contract';
 import { bool, int, num } from './schema-helpers';
 
 /** Configuration of the trip outlier analysis (`tripOutliers` in context). */
@@ -33,6 +39,7 @@ export const tripOutliersConfigSchema = z
     timeZone: z
       .string()
       .regex(/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/, 'expected an IANA time zone')
+      .refine(isTimeZone, 'expected an IANA time zone the tz database knows, e.g. America/New_York or Europe/Berlin')
       .default(DEFAULT_TIME_ZONE),
     /** Where the monthly files are published (`<url>/yellow_tripdata_YYYY-MM.parquet`); https only. */
     sourceBaseUrl: z.url({ protocol: /^https$/, error: 'expected an https:// URL' }).default(TLC_BASE_URL),

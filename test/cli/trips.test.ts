@@ -88,6 +88,12 @@ describe('mlw trips', () => {
     expect(dynamic.map((i) => i.path)).toContain('@aws-sdk/client-sfn');
   });
 
+  it('analyze refuses a time zone the tz database does not know before reading anything', async () => {
+    const run = await runMlw(['trips', 'analyze', 'missing.parquet', '--time-zone', 'Mars/Base']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("argument 'Mars/Base' is invalid. expected an IANA time zone");
+  });
+
   it('analyze --out-dir writes the cleaned and outlier rows', async () => {
     const run = await runMlw(['trips', 'analyze', files['2022']!, '--out-dir', join(dir, 'out')]);
     expect(run.status).toBe(0);

@@ -59,6 +59,27 @@ describe('configuration rules in the schema', () => {
       ['activeLearning.classifier.mode: received "remote"; expected one of ssm-parameter, endpoint-arn, create'],
     ],
     [
+      'a time zone the tz database does not know',
+      { 'tripOutliers.timeZone': 'Mars/Base' },
+      [
+        'tripOutliers.timeZone: received "Mars/Base"; expected an IANA time zone the tz database knows, e.g. America/New_York or Europe/Berlin',
+      ],
+    ],
+    [
+      'a schedule EventBridge Scheduler would refuse at deploy',
+      { 'classifierRetraining.schedule': 'rate(7 dayz)' },
+      [
+        'classifierRetraining.schedule: received "rate(7 dayz)"; expected off or an EventBridge Scheduler expression: rate(7 days), cron(0 6 ? * MON *) or at(2026-12-01T06:00:00)',
+      ],
+    ],
+    [
+      'retraining switched on without the loop it retrains',
+      { 'classifierRetraining.enabled': 'true', 'activeLearning.enabled': 'false' },
+      [
+        "classifierRetraining.enabled: received true but activeLearning.enabled is false; retraining retrains the loop's classifier: enable the loop or leave classifierRetraining.enabled unset",
+      ],
+    ],
+    [
       'shardCount without a provisioned stream',
       { 'streamingAnomaly.shardCount': '4' },
       [
@@ -96,6 +117,11 @@ describe('configuration rules in the schema', () => {
       [],
     );
     expect(problemsOf({ region: 'sa-east-1', 'labelingChain.enabled': 'false' })).toEqual([]);
+    expect(problemsOf({ 'tripOutliers.timeZone': 'Europe/Berlin' })).toEqual([]);
+    for (const schedule of ['off', 'rate(1 day)', 'rate(12 hours)', 'cron(0 6 ? * MON *)', 'at(2026-12-01T06:00:00)'])
+      expect(problemsOf({ 'classifierRetraining.schedule': schedule })).toEqual([]);
+    // Unset, retraining follows the loop: no stack and no problem without it.
+    expect(problemsOf({ 'activeLearning.enabled': 'false', 'customLabelsAssist.enabled': 'false' })).toEqual([]);
     const noAssist = { 'customLabelsAssist.enabled': 'false' };
     expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.review': 'a2i', ...noAssist })).toEqual([]);
     expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.enabled': 'false', ...noAssist })).toEqual([]);

@@ -9,6 +9,7 @@ import {
   type Engine,
   MONTH_PATTERN,
   TRIP_OUTLIERS_OUTPUTS,
+  isTimeZone,
 } from '../../../lambdas/trip-outliers/contract';
 import { stackAliasOption, stackNameOption } from '../../aws';
 
@@ -43,6 +44,12 @@ export const monthParser = (value: string) => {
   return value;
 };
 
+/** Parser of an IANA time zone option. @throws InvalidArgumentError for a zone the tz database does not know */
+export const timeZoneParser = (value: string) => {
+  if (!isTimeZone(value)) throw new InvalidArgumentError('expected an IANA time zone, e.g. America/New_York or UTC');
+  return value;
+};
+
 /** Add the options of the commands that analyze (engine, bounds, time zone, month, stack, state machine, polling). */
 export function addAnalysisOptions(command: Command, { month = true } = {}): Command {
   command
@@ -53,7 +60,7 @@ export function addAnalysisOptions(command: Command, { month = true } = {}): Com
     )
     .option('--max-duration-seconds <s>', 'duration rule bound (default 86400)', boundParser('maxDurationSeconds'))
     .option('--max-speed-mph <mph>', 'speed rule bound (default 100)', boundParser('maxSpeedMph'))
-    .option('--time-zone <zone>', 'IANA zone of the local timestamps', DEFAULT_TIME_ZONE);
+    .option('--time-zone <zone>', 'IANA zone of the local timestamps', timeZoneParser, DEFAULT_TIME_ZONE);
   if (month)
     command.option('--month <YYYY-MM>', 'athena: the month to analyze (default: from the file name)', monthParser);
   return command

@@ -216,3 +216,16 @@ export const READABLE_AS: Readonly<Record<DeclaredType, readonly FileType[]>> = 
 
 /** The time zone of the TLC timestamps (local wall-clock time without an offset). */
 export const DEFAULT_TIME_ZONE = 'America/New_York';
+
+/**
+ * Whether a name is an IANA time zone that the ICU data of Node.js knows (DuckDB and Athena use the same tz database
+ * names): `America/New_York` and `UTC` are, `Mars/Base` is not.
+ */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
