@@ -303,12 +303,7 @@ export function registerRetrainCommands(program: Command): void {
     .argument('<source>', 'a folder or file of reviewed Comprehend CSV, or s3://bucket/prefix/')
     .option('--base <file>', 'base training set merged under the reviewed rows (a path or s3://…)')
     .option('--multi-label', 'multi-label classifier (labels joined by |)')
-    .option(
-      '--min-new-rows <n>',
-      `reviewed rows needed (default ${RT_DEFAULTS.MIN_NEW_ROWS})`,
-      countParser,
-      RT_DEFAULTS.MIN_NEW_ROWS,
-    )
+    .option('--min-new-rows <n>', 'reviewed rows needed', countParser, RT_DEFAULTS.MIN_NEW_ROWS)
     .option('--json', 'print the prepare report as one JSON object')
     .addHelpText('after', CHECK_DATA_HELP)
     .action(async (source: string, opts: CheckDataOptions, command: Command) => {
