@@ -792,10 +792,3 @@ function buildDataset(
     .when(sfn.Condition.isPresent('$.manifest.trainDatasetArn'), useTrain)
     .otherwise(createTrain);
 }
-
-/** Step Functions events one image costs in the execution history (inner Map iteration, its task and Pass). */
-export const EVENTS_PER_IMAGE = 9;
-/** Events of one review or training poll (Wait, Lambda or SDK task, Choice). */
-export const EVENTS_PER_POLL = 9;
-/** Events kept free for everything else. */
-export const EVENTS_RESERVE = 3_000;
