@@ -32,6 +32,7 @@ import { type IReviewBackend } from '../../shared/review-backend';
 import { SecureBucket } from '../../shared/secure-bucket';
 import { createAssistOperations } from './dashboard';
 import { type RunFunctions, createModelWatchdog, createRunFunctions } from './handlers';
+import { grantDescribeExecutions } from './release';
 import { historyProblem } from './history';
 import { buildAssistDefinition } from './state-machine';
 
@@ -184,6 +185,11 @@ export class CustomLabelsAssist extends Construct {
         resource: 'project',
         resourceName: `${projectName}/dataset/*`,
       }),
+      versionArns: stack.formatArn({
+        service: 'rekognition',
+        resource: 'project',
+        resourceName: `${projectName}/version/*`,
+      }),
     });
     const gt = props.groundTruth;
     const labelingJobArns = [
@@ -250,6 +256,7 @@ export class CustomLabelsAssist extends Construct {
       resourceName: `${this.stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    grantDescribeExecutions(this, this.functions.releaseModel, executionArns);
     this.watchdog = createModelWatchdog(this, {
       bucket: this.bucket,
       projectArn: this.projectArn,
