@@ -1,18 +1,14 @@
 import { createHash } from 'node:crypto';
-import {
-  RekognitionClient,
-  StopProjectVersionCommand,
-  paginateDescribeProjectVersions,
-} from '@aws-sdk/client-rekognition';
+import { RekognitionClient, paginateDescribeProjectVersions } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { awsErrorName } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { releaseUsage, stopVersion, usages } from './adapters/model-usage';
 import { RunStore } from './adapters/run-store';
 import { modelEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS, MODEL_USAGE_PREFIX, MODEL_WATCH_PREFIX, runKeys } from './contract';
-import { type ModelUsage, type ModelWatch, decideIdle } from './core/idle';
+import { CLA_ENV, CLA_METRICS, MODEL_WATCH_PREFIX, runKeys } from './contract';
+import { type ModelWatch, decideIdle } from './core/idle';
 import { type ModelVersion } from './core/model-versions';
 import { runIdOf } from './core/run-id';
 
@@ -30,49 +26,25 @@ const statusChange = z.looseObject({
 const watchKey = (arn: string) =>
   `${MODEL_WATCH_PREFIX}${createHash('sha256').update(arn).digest('hex').slice(0, 16)}.json`;
 
-async function executionRunning(executionArn: string): Promise<boolean> {
-  try {
-    const answer = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    return answer.status === 'RUNNING';
-  } catch (error) {
-    if (awsErrorName(error) === 'ExecutionDoesNotExist') return false;
-    throw error;
-  }
-}
-
 async function stopModel(modelVersionArn: string, reason: string): Promise<void> {
-  try {
-    await rekognition.send(new StopProjectVersionCommand({ ProjectVersionArn: modelVersionArn }));
-  } catch (error) {
-    // Already stopping or stopped: the goal is reached.
-    if (awsErrorName(error) !== 'ResourceInUseException') throw error;
-  }
+  await stopVersion(rekognition, modelVersionArn);
   metrics.addMetric(CLA_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
   logger.warn('Model stopped', { modelVersionArn, reason });
 }
 
-/** The usage records of all runs, each with whether its execution still runs. */
-async function usages(files: RunStore): Promise<(ModelUsage & { executionRunning: boolean })[]> {
-  const out: (ModelUsage & { executionRunning: boolean })[] = [];
-  for (const key of await files.keys(MODEL_USAGE_PREFIX)) {
-    const usage = await files.json<ModelUsage>(key);
-    if (usage) out.push({ ...usage, executionRunning: await executionRunning(usage.executionArn) });
-  }
-  return out;
-}
-
-/** An assist execution ended aborted, timed out or failed: stop the model it started, unless a live run uses it. */
+/** An assist execution ended aborted, timed out or failed: release its model use like the run itself would. */
 async function cleanUp(files: RunStore, executionArn: string, status: string): Promise<void> {
   const runId = runIdOf(executionArn);
-  const usage = await files.json<ModelUsage>(runKeys(runId).usage);
-  if (!usage) return; // the run's own Catch branch already stopped the model and removed the record
-  if (usage.startedByRun) {
-    const others = (await usages(files)).filter(
-      (u) => u.runId !== runId && u.executionRunning && u.modelVersionArn === usage.modelVersionArn,
-    );
-    if (others.length === 0) await stopModel(usage.modelVersionArn, `run ${runId} ended ${status} without stopping it`);
+  const released = await releaseUsage({ files, sfn, rekognition }, runId);
+  if (released.stop) {
+    metrics.addMetric(CLA_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
+    logger.warn('Model stopped', {
+      modelVersionArn: released.modelVersionArn,
+      reason: `run ${runId} ended ${status} without stopping it`,
+    });
+  } else if (released.handOver) {
+    logger.info('Model left running for another run', { runId, status, reason: released.reason });
   }
-  await files.delete(runKeys(runId).usage);
 }
 
 /**
@@ -104,7 +76,7 @@ export const handler = async (event: unknown): Promise<{ stopped: string[] }> =>
     }
     const decision = decideIdle({
       versions,
-      usages: await usages(files),
+      usages: await usages({ files, sfn, rekognition }),
       watches,
       now: new Date(),
       maxIdleMinutes: env[CLA_ENV.MAX_IDLE_MINUTES],

@@ -26,6 +26,8 @@ export interface RunFunctionSettings {
   readonly reviewBackend?: IReviewBackend;
   /** Rekognition dataset ARNs of the project (`UpdateDatasetEntries`). */
   readonly datasetArns: string;
+  /** Rekognition model version ARNs of the project (`StopProjectVersion` of `ReleaseModel`). */
+  readonly versionArns: string;
 }
 
 /** The run's functions. */
@@ -38,6 +40,8 @@ export interface RunFunctions {
   readonly summarize: HandlerFunction;
   readonly prepareGroundTruth?: HandlerFunction;
   readonly recordReview: HandlerFunction;
+  /** `ReleaseModel`: the run leaves the model (`states:DescribeExecution` is granted once the state machine exists). */
+  readonly releaseModel: HandlerFunction;
 }
 
 /**
@@ -134,7 +138,10 @@ export function createRunFunctions(scope: Construct, s: RunFunctionSettings): Ru
   });
   grantObjects(s.bucket, recordReview, 'write', runs);
 
+  const releaseModel = createReleaseModel(scope, fn, s);
+
   return {
+    releaseModel,
     listImages,
     proposeBoxes,
     checkReviews,
@@ -144,6 +151,28 @@ export function createRunFunctions(scope: Construct, s: RunFunctionSettings): Ru
     prepareGroundTruth,
     recordReview,
   };
+}
+
+/** `ReleaseModel`: reads, rewrites (hand-over) and deletes usage records; stops this project's model versions. */
+function createReleaseModel(
+  scope: Construct,
+  fn: (id: string, file: string, description: string, extra?: { timeout?: Duration }) => HandlerFunction,
+  s: RunFunctionSettings,
+): HandlerFunction {
+  const release = fn('ReleaseModel', 'release-model', 'stops the model when no other live run uses it', {
+    timeout: Duration.minutes(1),
+  });
+  grantObjects(s.bucket, release, 'readWrite', `${MODEL_USAGE_PREFIX}*`, true);
+  grantObjects(s.bucket, release, 'delete', `${MODEL_USAGE_PREFIX}*`);
+  release.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['rekognition:StopProjectVersion'], resources: [s.versionArns] }),
+  );
+  acknowledge(
+    release.role!,
+    "Model versions are created at run time; the grant is limited to this project's versions.",
+    `AwsSolutions-IAM5[Resource::${nagResourceName(scope, s.versionArns)}]`,
+  );
+  return release;
 }
 
 /** Props of {@link createModelWatchdog}. */

@@ -32,10 +32,11 @@ import { type IReviewBackend } from '../../shared/review-backend';
 import { SecureBucket } from '../../shared/secure-bucket';
 import { createAssistOperations } from './dashboard';
 import { type RunFunctions, createModelWatchdog, createRunFunctions } from './handlers';
-import { EVENTS_PER_IMAGE, EVENTS_PER_POLL, EVENTS_RESERVE, buildAssistDefinition } from './state-machine';
+import { grantDescribeExecutions } from './release';
+import { historyProblem } from './history';
+import { buildAssistDefinition } from './state-machine';
 
-/** Step Functions keeps at most this many events in an execution's history. */
-export const EXECUTION_HISTORY_LIMIT = 25_000;
+export { EXECUTION_HISTORY_LIMIT } from './history';
 
 /** Ground Truth bounding-box adjustment settings (review mode `ground-truth`, accounts that still have Ground Truth). */
 export interface GroundTruthOptions {
@@ -184,6 +185,11 @@ export class CustomLabelsAssist extends Construct {
         resource: 'project',
         resourceName: `${projectName}/dataset/*`,
       }),
+      versionArns: stack.formatArn({
+        service: 'rekognition',
+        resource: 'project',
+        resourceName: `${projectName}/version/*`,
+      }),
     });
     const gt = props.groundTruth;
     const labelingJobArns = [
@@ -250,6 +256,7 @@ export class CustomLabelsAssist extends Construct {
       resourceName: `${this.stateMachine.stateMachineName}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
+    grantDescribeExecutions(this, this.functions.releaseModel, executionArns);
     this.watchdog = createModelWatchdog(this, {
       bucket: this.bucket,
       projectArn: this.projectArn,
@@ -393,16 +400,13 @@ function validate(scope: Construct, props: CustomLabelsAssistProps) {
   const reviewWaitDays = props.reviewWait?.toDays() ?? 7;
   const reviewPoll = props.reviewPoll ?? Duration.minutes(30);
   const maxImagesPerRun = props.maxImagesPerRun ?? 1000;
-  const polls = Math.ceil((reviewWaitDays * 1440) / reviewPoll.toMinutes());
-  const events = maxImagesPerRun * EVENTS_PER_IMAGE + polls * EVENTS_PER_POLL + EVENTS_RESERVE;
-  if (events > EXECUTION_HISTORY_LIMIT) {
-    throw new ConstructValidationError(
-      scope,
-      'maxImagesPerRun',
-      maxImagesPerRun,
-      `with ${polls} review checks (reviewWait ${reviewWaitDays} days, reviewPoll ${reviewPoll.toMinutes()} minutes) a run may use ${events} of the ${EXECUTION_HISTORY_LIMIT} history events: take fewer images per run, or check reviews less often`,
-    );
-  }
+  const problem = historyProblem({
+    maxImagesPerRun,
+    imagesPerPage,
+    reviewWaitDays,
+    reviewPollMinutes: reviewPoll.toMinutes(),
+  });
+  if (problem) throw new ConstructValidationError(scope, 'maxImagesPerRun', maxImagesPerRun, problem);
   return {
     minInferenceUnits: props.minInferenceUnits ?? 1,
     minConfidence: props.minConfidence ?? DEFAULT_MIN_CONFIDENCE,

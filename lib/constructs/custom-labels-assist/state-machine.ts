@@ -25,6 +25,8 @@ export interface AssistFunctions {
   readonly buildManifest: lambda.IFunction;
   readonly updateDataset: lambda.IFunction;
   readonly summarize: lambda.IFunction;
+  /** Leaves the model: stops it only when no other live run uses it (`ReleaseModel`, `ReleaseModelOnFailure`). */
+  readonly releaseModel: lambda.IFunction;
   /** Ground Truth mode: writes the input manifest of the adjustment job. */
   readonly prepareGroundTruth?: lambda.IFunction;
 }
@@ -133,31 +135,16 @@ export function buildAssistDefinition(scope: Construct, o: AssistDefinitionOptio
     parameters: { 'cause.$': "States.Format('{}: {}', $.error.Error, $.error.Cause)" },
     resultPath: '$.failure',
   }).next(new sfn.Fail(scope, 'RunFailed', { error: 'RunFailed', causePath: '$.failure.cause' }));
-  const forgetOnFailure = new tasks.CallAwsService(scope, S.FORGET_MODEL_USE_ON_FAILURE, {
-    service: 's3',
-    action: 'deleteObject',
-    parameters: { 'Bucket.$': '$.run.bucket', 'Key.$': usageKey },
-    iamResources: [o.objectArns.usage],
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  forgetOnFailure.addCatch(runFailed, { resultPath: '$.cleanupError' });
-  forgetOnFailure.next(runFailed);
-  const stopOnFailure = rekognition(
-    S.STOP_MODEL_ON_FAILURE,
-    'stopProjectVersion',
-    {
-      'ProjectVersionArn.$': '$.run.modelVersionArn',
-    },
-    { resultPath: sfn.JsonPath.DISCARD },
+  // The same rule as the watchdog's: the record goes, the model is stopped only when no other live run uses it.
+  const cleanUpAndFail = invoke(
+    S.RELEASE_MODEL_ON_FAILURE,
+    o.functions.releaseModel,
+    { 'usage.$': '$.usage' },
+    sfn.JsonPath.DISCARD,
   );
-  // A model already stopping is fine; any other stop failure is left to the idle check, and the run still fails.
-  stopOnFailure.addCatch(forgetOnFailure, { resultPath: '$.stopError' });
-  stopOnFailure.next(forgetOnFailure);
-  const cleanUpAndFail = new sfn.Choice(scope, 'StartedByThisRun', {
-    comment: 'Stop the model only if this run started it',
-  })
-    .when(sfn.Condition.booleanEquals('$.usage.startedByRun', true), stopOnFailure)
-    .otherwise(forgetOnFailure);
+  // Left to the watchdog (the execution FAILED event): the run still fails with the first error.
+  cleanUpAndFail.addCatch(runFailed, { resultPath: '$.cleanupError' });
+  cleanUpAndFail.next(runFailed);
   const failWith = (id: string, error: string, cause: string) =>
     new sfn.Pass(scope, id, { parameters: { Error: error, 'Cause.$': cause }, resultPath: '$.error' });
 
@@ -290,28 +277,10 @@ export function buildAssistDefinition(scope: Construct, o: AssistDefinitionOptio
     );
   describeModel.next(modelState);
 
-  // 4. Stop the model right after detection (when this run started it), and forget the usage record.
-  const forget = new tasks.CallAwsService(scope, S.FORGET_MODEL_USE, {
-    service: 's3',
-    action: 'deleteObject',
-    parameters: { 'Bucket.$': '$.run.bucket', 'Key.$': usageKey },
-    iamResources: [o.objectArns.usage],
-    resultPath: sfn.JsonPath.DISCARD,
-  });
-  forget.addCatch(runFailed, { resultPath: '$.error' });
-  const stopModel = rekognition(
-    S.STOP_MODEL,
-    'stopProjectVersion',
-    { 'ProjectVersionArn.$': '$.run.modelVersionArn' },
-    { resultPath: sfn.JsonPath.DISCARD },
-  );
-  stopModel.addCatch(cleanUpAndFail, { resultPath: '$.error' });
-  stopModel.next(forget);
-  detectPages.next(
-    new sfn.Choice(scope, 'StopIfStartedByRun', { comment: 'Nobody pays for the model while people review' })
-      .when(sfn.Condition.booleanEquals('$.usage.startedByRun', true), stopModel)
-      .otherwise(forget),
-  );
+  // 4. Leave the model right after detection: stopped unless another live run still uses it.
+  const release = invoke(S.RELEASE_MODEL, o.functions.releaseModel, { 'usage.$': '$.usage' }, sfn.JsonPath.DISCARD);
+  release.addCatch(runFailed, { resultPath: '$.error' });
+  detectPages.next(release);
 
   // 5.–7.
   const summarize = invoke(
@@ -357,7 +326,7 @@ export function buildAssistDefinition(scope: Construct, o: AssistDefinitionOptio
     '$.manifest',
   );
   build.addCatch(runFailed, { resultPath: '$.error' });
-  forget.next(buildReview(scope, o, invoke, build, runFailed));
+  release.next(buildReview(scope, o, invoke, build, runFailed));
   build.next(
     new sfn.Choice(scope, 'AnyVerifiedImage?')
       .when(
@@ -792,10 +761,3 @@ function buildDataset(
     .when(sfn.Condition.isPresent('$.manifest.trainDatasetArn'), useTrain)
     .otherwise(createTrain);
 }
-
-/** Step Functions events one image costs in the execution history (inner Map iteration, its task and Pass). */
-export const EVENTS_PER_IMAGE = 9;
-/** Events of one review or training poll (Wait, Lambda or SDK task, Choice). */
-export const EVENTS_PER_POLL = 9;
-/** Events kept free for everything else. */
-export const EVENTS_RESERVE = 3_000;

@@ -55,19 +55,19 @@ describe('Custom Labels assist stack (template)', () => {
     // Inline Maps (the local runner runs them) and SDK integrations, no Lambda for what the SDK does.
     const json = JSON.stringify(definition);
     expect(json).not.toContain('DISTRIBUTED');
-    for (const action of ['startProjectVersion', 'stopProjectVersion', 'detectCustomLabels', 'createProjectVersion']) {
+    for (const action of ['startProjectVersion', 'detectCustomLabels', 'createProjectVersion']) {
       expect(json).toContain(`:states:::aws-sdk:rekognition:${action}`);
     }
   });
 
   it('stops the model on every path: from the usage record to the stop, every step that can fail is caught into the clean-up, and no path ends first', () => {
-    const cleanUp = 'StartedByThisRun';
+    const cleanUp: string = S.RELEASE_MODEL_ON_FAILURE;
     const seen = new Set<string>();
     const queue = [S.RECORD_MODEL_USE as string];
     const unguarded: string[] = [];
     while (queue.length > 0) {
       const name = queue.shift()!;
-      if (seen.has(name) || name === cleanUp || name === S.STOP_MODEL || name === S.FORGET_MODEL_USE) continue;
+      if (seen.has(name) || name === cleanUp || name === S.RELEASE_MODEL) continue;
       seen.add(name);
       const state = states[name]!;
       expect(state).toBeDefined();
@@ -86,14 +86,10 @@ describe('Custom Labels assist stack (template)', () => {
     }
     expect(unguarded).toEqual([]);
     expect([...seen]).toEqual(expect.arrayContaining([S.START_MODEL, S.DESCRIBE_MODEL, 'DetectPages']));
-    // The clean-up stops the model only when this run started it, and always forgets the usage record.
-    expect(states[cleanUp]).toMatchObject({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.usage.startedByRun', BooleanEquals: true, Next: S.STOP_MODEL_ON_FAILURE }],
-      Default: S.FORGET_MODEL_USE_ON_FAILURE,
-    });
-    expect(states[S.STOP_MODEL_ON_FAILURE]).toMatchObject({ Next: S.FORGET_MODEL_USE_ON_FAILURE });
-    expect(states[S.STOP_MODEL_ON_FAILURE]!.Catch![0]).toMatchObject({ Next: S.FORGET_MODEL_USE_ON_FAILURE });
+    // The clean-up is the ReleaseModel function (the watchdog's rule); its own failure still fails the run.
+    expect(states[cleanUp]).toMatchObject({ Type: 'Task', Next: 'ExplainFailure' });
+    expect(states[cleanUp]!.Catch![0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'ExplainFailure' });
+    expect(states[S.RELEASE_MODEL]).toMatchObject({ Type: 'Task' });
   });
 
   it('stops models of aborted and timed-out runs and idle models through the watchdog, on a schedule and on execution events', () => {

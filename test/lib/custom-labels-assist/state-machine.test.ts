@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { DeleteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeProjectsCommand, RekognitionClient, UpdateDatasetEntriesCommand } from '@aws-sdk/client-rekognition';
+import {
+  DescribeProjectsCommand,
+  RekognitionClient,
+  StopProjectVersionCommand,
+  UpdateDatasetEntriesCommand,
+} from '@aws-sdk/client-rekognition';
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
@@ -8,6 +13,7 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CLA_ENV, CLA_STATES as S, runKeys } from '../../../lambdas/custom-labels-assist/contract';
 import { runIdOf } from '../../../lambdas/custom-labels-assist/core/run-id';
@@ -38,11 +44,17 @@ const PORTAL_ID = 'arn:aws:apigateway:us-east-1::/restapis/portal1';
 const SETTINGS = { reviewersPerItem: 1, leaseMs: 600_000, retentionDays: 90 };
 
 const definition = synthesizedDefinition(
-  stackOf(realApp({ 'customLabelsAssist.imagesPerPage': '2' }), 'Mlw-CustomLabelsAssist'),
+  stackOf(
+    realApp({ 'customLabelsAssist.imagesPerPage': '2', 'customLabelsAssist.maxImagesPerRun': '100' }),
+    'Mlw-CustomLabelsAssist',
+  ),
 );
 delete definition.TimeoutSeconds; // days overflow the runner's 32-bit timer; the template test checks it
 
 const rekognitionMock = mockClient(RekognitionClient);
+// ReleaseModel asks Step Functions which runs still run: the executions this test has started and not yet seen end.
+const sfnMock = mockClient(SFNClient);
+const live = new Set<string>();
 let world: FakeRekognition;
 let run = 0;
 
@@ -94,7 +106,10 @@ async function reviewAll(runId: string, decide: Decide): Promise<number> {
   return reviewed;
 }
 
-async function execute(input: Record<string, unknown>, decide: Decide = acceptAll) {
+/** Replace a task's handler in one execution (the replacement may call the real one). */
+type Wrap = Record<string, (real: (input: never) => Promise<unknown>) => (input: never) => Promise<unknown>>;
+
+async function execute(input: Record<string, unknown>, decide: Decide = acceptAll, wrap: Wrap = {}) {
   run += 1;
   const executionArn = `arn:aws:states:us-east-1:123456789012:execution:Assist:run-${run}`;
   const runId = runIdOf(executionArn);
@@ -102,6 +117,7 @@ async function execute(input: Record<string, unknown>, decide: Decide = acceptAl
     ((await import(`../../../lambdas/custom-labels-assist/${file}`)) as { handler: (e: unknown) => Promise<unknown> })
       .handler;
   let checks = 0;
+  const release = await handler('release-model');
   const checkReviews = await handler('check-reviews');
   const handlers: Record<string, (input: never) => Promise<unknown>> = {
     [S.LIST_IMAGES]: await handler('list-images'),
@@ -126,13 +142,13 @@ async function execute(input: Record<string, unknown>, decide: Decide = acceptAl
         },
       ]),
     ),
+    // The real ReleaseModel (its S3 calls answered by s3rver; StopProjectVersion by the fake, through the SDK mock).
     ...Object.fromEntries(
-      [S.FORGET_MODEL_USE, S.FORGET_MODEL_USE_ON_FAILURE].map((name) => [
+      [S.RELEASE_MODEL, S.RELEASE_MODEL_ON_FAILURE].map((name) => [
         name,
-        async (i: { Bucket: string; Key: string }) => {
+        async (event: never) => {
           world.calls.push(name);
-          await s3().send(new DeleteObjectCommand({ Bucket: i.Bucket, Key: i.Key }));
-          return {};
+          return release(event);
         },
       ]),
     ),
@@ -142,8 +158,6 @@ async function execute(input: Record<string, unknown>, decide: Decide = acceptAl
     [S.DESCRIBE_TRAINED]: world.describeVersions,
     [S.DESCRIBE_PREVIOUS]: world.describeVersions,
     [S.START_MODEL]: world.start,
-    [S.STOP_MODEL]: world.stop,
-    [S.STOP_MODEL_ON_FAILURE]: world.stop,
     [S.DETECT]: world.detect,
     [S.CREATE_TRAIN_DATASET]: world.createDataset,
     [S.CREATE_TEST_DATASET]: world.createDataset,
@@ -154,12 +168,14 @@ async function execute(input: Record<string, unknown>, decide: Decide = acceptAl
     [S.DISTRIBUTE_ENTRIES]: world.distribute,
     [S.CREATE_VERSION]: world.createVersion,
   };
+  for (const [name, replace] of Object.entries(wrap)) handlers[name] = replace(handlers[name]!);
+  live.add(executionArn);
   const result = runStateMachine(
     definition,
     input,
     { taskResourceLocalHandlers: handlers as never },
     { Execution: { Id: executionArn, StartTime: new Date().toISOString() } },
-  );
+  ).finally(() => live.delete(executionArn));
   return { runId, result, checks: () => checks };
 }
 
@@ -216,12 +232,20 @@ beforeEach(async () => {
     .on(UpdateDatasetEntriesCommand)
     .callsFake((input: Parameters<FakeRekognition['updateEntries']>[0]) => world.updateEntries(input));
   rekognitionMock
+    .on(StopProjectVersionCommand)
+    .callsFake((input: Parameters<FakeRekognition['stop']>[0]) => world.stop(input));
+  sfnMock.reset();
+  sfnMock
+    .on(DescribeExecutionCommand)
+    .callsFake((i: { executionArn: string }) => ({ status: live.has(i.executionArn) ? 'RUNNING' : 'SUCCEEDED' }));
+  rekognitionMock
     .on(DescribeProjectsCommand)
     .callsFake((input: { ProjectNames?: string[] }) => world.describeProjects(input));
 });
 
 afterAll(() => {
   rekognitionMock.restore();
+  sfnMock.restore();
   delete process.env.AWS_ENDPOINT_URL_S3;
   delete process.env.AWS_ENDPOINT_URL_DYNAMODB;
 });
@@ -239,7 +263,7 @@ describe('the synthesized Custom Labels assist state machine (aws-local-stepfunc
     const { runId, result } = await execute(request());
     const summary = (await result) as RunSummary;
     expect(world.calls.filter((c) => /^(start|stop) /.test(c))).toEqual([]);
-    expect(world.calls).not.toContain(S.FORGET_MODEL_USE_ON_FAILURE);
+    expect(world.calls).not.toContain(S.RELEASE_MODEL_ON_FAILURE);
     expect(summary).toMatchObject({
       runId,
       images: 4,
@@ -271,12 +295,12 @@ describe('the synthesized Custom Labels assist state machine (aws-local-stepfunc
     const { runId, result, checks } = await execute(request());
     const summary = (await result) as RunSummary;
     expect(summary.modelStartedByRun).toBe(true);
-    const lifecycle = world.calls.filter((c) => /^(start|stop|detect|describe v1|RecordModel|ForgetModelUse)/.test(c));
+    const lifecycle = world.calls.filter((c) => /^(start|stop|detect|describe v1|RecordModel|ReleaseModel)/.test(c));
     expect(lifecycle[0]).toMatch(/^RecordModelUse .*"startedByRun":false/);
     expect(lifecycle[2]).toMatch(/^RecordModelStart .*"startedByRun":true/); // recorded before it is started
     expect(lifecycle[3]).toBe('start v1 units=1');
     const lastDetect = lifecycle.map((c) => c.startsWith('detect ')).lastIndexOf(true);
-    expect(lifecycle.slice(lastDetect + 1)).toEqual(['stop v1', S.FORGET_MODEL_USE]);
+    expect(lifecycle.slice(lastDetect + 1)).toEqual([S.RELEASE_MODEL, 'stop v1']);
     expect(world.versions.get('v1')!.Status).toBe('STOPPING');
     expect(checks()).toBe(2); // the model was stopped before the run waited for reviews
     expect(await exists(runKeys(runId).usage)).toBe(false);
@@ -293,8 +317,7 @@ describe('the synthesized Custom Labels assist state machine (aws-local-stepfunc
     expect(error.error).toBe('RunFailed');
     expect(error.cause).toContain('Rekognition.InternalServerError');
     expect(world.calls.filter((c) => c === 'detect batch-7/c-square.jpg')).toHaveLength(7); // 1 + 6 retries
-    expect(world.calls).toContain('stop v1');
-    expect(world.calls[world.calls.length - 1]).toBe(S.FORGET_MODEL_USE_ON_FAILURE);
+    expect(world.calls.slice(-2)).toEqual([S.RELEASE_MODEL_ON_FAILURE, 'stop v1']);
     expect(world.versions.get('v1')!.Status).toBe('STOPPING');
     expect(await exists(runKeys(runId).usage)).toBe(false);
     expect(world.calls.some((c) => c.startsWith('createDataset'))).toBe(false);
@@ -394,6 +417,92 @@ describe('the synthesized Custom Labels assist state machine (aws-local-stepfunc
       ['batch-7/b-tall.jpg', 'DetectCustomLabels failed for this image'],
       ['batch-7/c-square.jpg', 'rejected as a whole by the reviewer'],
     ]);
+  });
+
+  it('two overlapping runs: the first to leave does not stop the model the second still detects with; the last one stops it', async () => {
+    // Nobody reviews in this scenario: each run's review wait ends at once (the images go to needs-labeling).
+    const waitOver: Wrap[string] = () => async () => ({
+      tasks: 0,
+      finished: 0,
+      pending: 0,
+      done: true,
+      timedOut: true,
+    });
+    let bDetecting!: () => void;
+    const bAtDetect = new Promise<void>((resolve) => (bDetecting = resolve));
+    let aLeft!: () => void;
+    const aReleased = new Promise<void>((resolve) => (aLeft = resolve));
+    let second: Promise<unknown> | undefined;
+    let secondRunId = '';
+    // Run A starts the model; run B starts meanwhile, sees it STARTING and waits (it did not start it).
+    const first = await execute(request(), acceptAll, {
+      [S.CHECK_REVIEWS]: waitOver,
+      [S.START_MODEL]: (real) => async (event) => {
+        const answer = await real(event);
+        const b = await execute(request(), acceptAll, {
+          [S.CHECK_REVIEWS]: waitOver,
+          // B is in the middle of its detection when A leaves: its next image is detected only after A's release.
+          [S.DETECT]: (detect) => async (image) => {
+            bDetecting();
+            await aReleased;
+            return detect(image);
+          },
+        });
+        secondRunId = b.runId;
+        second = b.result;
+        return answer;
+      },
+      [S.RELEASE_MODEL]: (release) => async (event) => {
+        await bAtDetect;
+        try {
+          return await release(event);
+        } finally {
+          aLeft();
+        }
+      },
+    });
+    const a = (await first.result) as RunSummary;
+    const b = (await second) as RunSummary;
+    expect(a.modelStartedByRun).toBe(true);
+    expect(b.modelStartedByRun).toBe(false);
+    expect(b.images).toBe(4);
+    const lifecycle = world.calls.filter((c) => /^(start|stop|ReleaseModel)/.test(c));
+    // A released first (B still live: no stop, B is handed the duty), B released last and stopped the model.
+    expect(lifecycle).toEqual(['start v1 units=1', S.RELEASE_MODEL, S.RELEASE_MODEL, 'stop v1']);
+    expect(world.calls.filter((c) => c.startsWith('detect ')).length).toBe(8); // no detection of B failed
+    expect(world.versions.get('v1')!.Status).toBe('STOPPING');
+    expect(await exists(runKeys(first.runId).usage)).toBe(false);
+    expect(await exists(runKeys(secondRunId).usage)).toBe(false);
+  });
+
+  it('failure path: a failed run leaves the model running for another live run, which later stops it', async () => {
+    world.versions.get('v1')!.Status = 'RUNNING';
+    const other = {
+      runId: 'other-run',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Assist:other',
+      modelVersionArn: world.versionArn('v1'),
+      startedByRun: false,
+    };
+    live.add(other.executionArn);
+    await s3().send(
+      new PutObjectCommand({ Bucket: BUCKET, Key: runKeys(other.runId).usage, Body: JSON.stringify(other) }),
+    );
+    // This run pretends it started the model, then its detection fails.
+    world.detections.set('batch-7/c-square.jpg', serviceError('InternalServerError', 'Rekognition had a problem'));
+    const { result } = await execute(request(), acceptAll, {
+      [S.RECORD_MODEL_USE]: (record) => async (event: never) => {
+        const usage = JSON.parse((event as { Body: string }).Body) as Record<string, unknown>;
+        return record({ ...(event as object), Body: JSON.stringify({ ...usage, startedByRun: true }) } as never);
+      },
+    });
+    await expect(result).rejects.toBeInstanceOf(ExecutionFailed);
+    expect(world.calls).toContain(S.RELEASE_MODEL_ON_FAILURE);
+    expect(world.calls.filter((c) => c.startsWith('stop '))).toEqual([]);
+    expect(world.versions.get('v1')!.Status).toBe('RUNNING');
+    const handed = JSON.parse(await text(BUCKET, runKeys(other.runId).usage)) as { startedByRun: boolean };
+    expect(handed.startedByRun).toBe(true);
+    live.delete(other.executionArn);
+    await s3().send(new DeleteObjectCommand({ Bucket: BUCKET, Key: runKeys(other.runId).usage }));
   });
 
   it('refuses images outside the images bucket before anything is started', async () => {
