@@ -5,12 +5,13 @@ import {
   StopTrainingDocumentClassifierCommand,
   TooManyRequestsException,
 } from '@aws-sdk/client-comprehend';
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LOCK_PHASES, RETRAINING_EVENT, RUN_TABLE, RUN_END_ENV } from '../../../lambdas/classifier-retraining/contract';
 import type { EndRunResult } from '../../../lambdas/classifier-retraining/end-run';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
+import { createRunTable } from '../../lib/classifier-retraining/retraining-world';
 
 const services = useLocalServices('dynamodb');
 
@@ -108,20 +109,7 @@ describe('end-run handler (dynalite run table, mocked Comprehend and EventBridge
       [RUN_END_ENV.COMPREHEND_CLASSIFIER_ARN]: CLASSIFIER_ARN,
     });
     dynamodb = localDynamoDbClient(services.dynamodb.endpoint);
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        KeySchema: [
-          { AttributeName: RUN_TABLE.PARTITION_KEY, KeyType: 'HASH' },
-          { AttributeName: RUN_TABLE.SORT_KEY, KeyType: 'RANGE' },
-        ],
-        AttributeDefinitions: [
-          { AttributeName: RUN_TABLE.PARTITION_KEY, AttributeType: 'S' },
-          { AttributeName: RUN_TABLE.SORT_KEY, AttributeType: 'S' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createRunTable(dynamodb, TABLE);
     ({ handler } = await import('../../../lambdas/classifier-retraining/end-run'));
   });
 
