@@ -184,3 +184,38 @@ export const RT_DEFAULTS = {
 
 /** Multi-label delimiter of Comprehend training data (the `LabelDelimiter` the workflow passes). */
 export const LABEL_DELIMITER = '|';
+
+/** Environment variables of the run-end function. */
+export const RUN_END_ENV = {
+  /** The run table (lock item `LOCK` under partition key = the loop's classifier name). */
+  RUN_TABLE: 'RT_END_RUN_TABLE',
+  /** The loop's classifier name (the table's partition key value and the run event's `classifier`). */
+  CLASSIFIER: 'RT_END_CLASSIFIER',
+  /** `versions` or `flywheel`: only versions mode has a classifier version per run to stop. */
+  MODE: 'RT_END_MODE',
+  /** Comprehend `DocumentClassifierName` of every version (the run event's `comprehendName`). */
+  COMPREHEND_CLASSIFIER_NAME: 'RT_END_COMPREHEND_CLASSIFIER_NAME',
+  /**
+   * ARN of the classifier without a version, `arn:<partition>:comprehend:<region>:<account>:document-classifier/<name>`:
+   * the version a run trains is `<this>/version/<run id>`, as the state machine's `CandidateArn` state names it.
+   */
+  COMPREHEND_CLASSIFIER_ARN: 'RT_END_COMPREHEND_CLASSIFIER_ARN',
+} as const;
+
+/** EventBridge `detail-type` of Step Functions' execution events (Step Functions Developer Guide, "EventBridge"). */
+export const EXECUTION_STATUS_CHANGE = 'Step Functions Execution Status Change';
+
+/** Execution statuses the run-end rule matches, and the run event's `outcome.status` for each. */
+export const ABNORMAL_END_STATUSES = { FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted' } as const;
+/** An execution status the run-end rule matches. */
+export type AbnormalEndStatus = keyof typeof ABNORMAL_END_STATUSES;
+
+/** Metric names of the run-end function. */
+export const RUN_END_METRICS = {
+  /** Training jobs the function stopped (`StopTrainingDocumentClassifier` accepted). */
+  TRAINING_STOPPED: 'TrainingJobsStopped',
+  /** Describe or stop calls that failed (the event is retried, then dead-lettered): training may still bill. */
+  STOP_FAILURES: 'TrainingStopFailures',
+  /** Runs that ended failed, timed out or aborted still holding the lock, which the function released. */
+  LOCKS_RELEASED: 'RunLocksReleased',
+} as const;

@@ -46,6 +46,7 @@ import { WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
 import { RUNBOOK } from '../../shared/runbook';
 import { type RetrainingEndpoint } from './deploy';
+import { RetrainingRunEnd } from './end-run';
 import { buildRetrainingDefinition } from './state-machine';
 
 export { type RetrainingEndpoint } from './deploy';
@@ -153,6 +154,8 @@ export class ClassifierRetraining extends Construct {
   public readonly comprehendName: string;
   /** Dashboard and alarms. */
   public readonly operations: WorkflowOperations;
+  /** Stops the training of, unlocks and announces runs that failed, timed out or were aborted. */
+  public readonly runEnd: RetrainingRunEnd;
 
   constructor(scope: Construct, id: string, props: ClassifierRetrainingProps) {
     super(scope, id);
@@ -382,6 +385,14 @@ export class ClassifierRetraining extends Construct {
       alarmTopic: props.alarmTopic,
     });
     this.createOperations(logGroup, maxRunDuration);
+    this.runEnd = new RetrainingRunEnd(this, 'RunEnd', {
+      stateMachine: this.stateMachine,
+      runTable: this.runTable,
+      classifierName: props.classifierName,
+      comprehendName: this.comprehendName,
+      mode,
+      operations: this.operations,
+    });
   }
 
   private validate(

@@ -25,6 +25,24 @@ export function serviceError(name: string, message = name): Error {
   return error;
 }
 
+/** Create the run table in dynalite with the construct's key schema (partition `classifier`, sort `item`). */
+export async function createRunTable(dynamo: DynamoDBClient, tableName: string): Promise<void> {
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: RUN_TABLE.PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: RUN_TABLE.SORT_KEY, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: RUN_TABLE.PARTITION_KEY, KeyType: 'HASH' },
+        { AttributeName: RUN_TABLE.SORT_KEY, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
 /** How a created version trains. */
 export interface TrainingScript {
   readonly status: 'TRAINED' | 'IN_ERROR' | 'STOPPED';
@@ -74,20 +92,7 @@ export class RetrainingWorld {
   /** A fresh run table. */
   public async resetTable(): Promise<void> {
     await this.dynamo.send(new DeleteTableCommand({ TableName: this.tableName })).catch(() => undefined);
-    await this.dynamo.send(
-      new CreateTableCommand({
-        TableName: this.tableName,
-        AttributeDefinitions: [
-          { AttributeName: RUN_TABLE.PARTITION_KEY, AttributeType: 'S' },
-          { AttributeName: RUN_TABLE.SORT_KEY, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: RUN_TABLE.PARTITION_KEY, KeyType: 'HASH' },
-          { AttributeName: RUN_TABLE.SORT_KEY, KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createRunTable(this.dynamo, this.tableName);
   }
 
   /** An existing version (a model trained earlier). */
