@@ -5,19 +5,19 @@ import { defineEnv, envList } from '../shared/env';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
-import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, LAUNCH_PARAMETERS, SEED_CHECK_IN_ENV } from './contract';
+import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, LAUNCH_PARAMETERS, GITLAB_MLOPS_ENV } from './contract';
 import { checkIn, fullPathOf, removeProjects } from './core/check-in';
 import { checkLaunchChoice } from './core/launch-policy';
 import { planVariables, splitSeedArchive } from './core/seed';
 import { readZip } from './core/zip';
 
 const env = defineEnv({
-  [SEED_CHECK_IN_ENV.GITLAB_URL]: z.url(),
-  [SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.SEED_BUCKET]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.SEED_KEY]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
-  [SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS]: envList(),
+  [GITLAB_MLOPS_ENV.GITLAB_URL]: z.url(),
+  [GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]: z.string().min(1),
+  [GITLAB_MLOPS_ENV.SEED_BUCKET]: z.string().min(1),
+  [GITLAB_MLOPS_ENV.SEED_KEY]: z.string().min(1),
+  [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
+  [GITLAB_MLOPS_ENV.ALLOWED_GROUP_PATHS]: envList(),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -91,8 +91,8 @@ function checkTokenSecret(): void {
   const config = env();
   checkLaunchChoice({
     parameter: LAUNCH_PARAMETERS.TOKEN_SECRET_NAME,
-    value: config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID],
-    allowed: config[SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS],
+    value: config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID],
+    allowed: config[GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS],
     configKey: 'gitlabMlops.allowedTokenSecretNames',
   });
 }
@@ -100,8 +100,8 @@ function checkTokenSecret(): void {
 async function gitlab() {
   const config = env();
   checkTokenSecret();
-  const token = await readGitLabToken(secrets, config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]);
-  return createGitLabClient(config[SEED_CHECK_IN_ENV.GITLAB_URL], token);
+  const token = await readGitLabToken(secrets, config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]);
+  return createGitLabClient(config[GITLAB_MLOPS_ENV.GITLAB_URL], token);
 }
 
 async function createOrUpdate(p: Properties): Promise<CheckInResponse> {
@@ -110,7 +110,7 @@ async function createOrUpdate(p: Properties): Promise<CheckInResponse> {
   checkLaunchChoice({
     parameter: LAUNCH_PARAMETERS.GROUP_PATH,
     value: p.GroupPath,
-    allowed: env()[SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS],
+    allowed: env()[GITLAB_MLOPS_ENV.ALLOWED_GROUP_PATHS],
     configKey: 'gitlabMlops.allowedGroupPaths',
   });
   // Validate the variables before touching GitLab: a refused variable must not leave half-made projects.

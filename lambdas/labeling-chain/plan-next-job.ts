@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { awsErrorName } from '../shared/errors';
 import { readJsonLineBatches } from '../shared/jsonl';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { openS3Object, parseS3Uri } from '../shared/s3';
+import { openS3Object } from '../shared/s3';
+import { parseS3Uri } from '../shared/s3-keys';
 import { LABELING_CHAIN_METRICS } from './contract';
 import { type ManifestOpener, type PlanResult, planStep } from './core/plan';
 

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
 import { MetricUnit } from '../shared/observability';
-import { apiHandler, logger, metrics, portalEnv, settingsFromEnv } from './api/adapter';
+import { apiHandler, logger, metrics, portalEnv, settingsFromEnv } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { taskView } from './core/task';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 

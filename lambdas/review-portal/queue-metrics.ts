@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { MetricUnit } from '../shared/observability';
-import { logger, metrics, portalEnv, settingsFromEnv } from './api/adapter';
-import { flushMetrics, setPortalDimension } from './api/metrics';
+import { logger, metrics, portalEnv, settingsFromEnv } from './adapters/api';
+import { flushMetrics, setPortalDimension } from './adapters/metrics';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { type QueueStats, queueStats } from './core/stats';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 

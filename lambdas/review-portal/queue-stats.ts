@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
-import { apiHandler, portalEnv, settingsFromEnv } from './api/adapter';
+import { apiHandler, portalEnv, settingsFromEnv } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV } from './contract';
 import { queueStats } from './core/stats';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 

@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
-import { apiHandler, logger, portalEnv, taskIdOf } from './api/adapter';
+import { apiHandler, logger, portalEnv, taskIdOf } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV } from './contract';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 

@@ -2,9 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { ok, parseJsonBody } from '../shared/http';
 import { MetricUnit } from '../shared/observability';
-import { apiHandler, logger, metrics, portalEnv, settingsFromEnv, taskIdOf } from './api/adapter';
+import { apiHandler, logger, metrics, portalEnv, settingsFromEnv, taskIdOf } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 

@@ -224,7 +224,7 @@ export interface ApiHandlerOptions<Schema extends z.ZodType | undefined> {
  * export const handler = apiHandler({ logger, metrics, body: FeedbackSchema, allowedOrigins }, async ({ body }) =>
  *   jsonResponse(202, await record(body)));
  *
- * Adopting it in a handler with its own authorization and error codes (the review portal's `api/adapter.ts`): pass
+ * Adopting it in a handler with its own authorization and error codes (the review portal's `adapters/api.ts`): pass
  * `mapError: reviewErrorResponse` (its 403/404/409 codes), `allowedOrigins: () => portalEnv()[ALLOWED_ORIGINS]`, no
  * `body` (each route calls {@link parseJsonBody}, which applies the same checks), and authorize inside the route
  * (`reviewerOf(event, …)`), so a refused reviewer gets the same CORS headers and logging as any other answer.

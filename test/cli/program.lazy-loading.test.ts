@@ -60,7 +60,10 @@ describe('mlw loads a command and its SDK clients only when that command runs', 
   /** Run the built CLI recording every module it loads; returns the sources bundled into what it loaded. */
   async function loadedSources(args: string[]): Promise<{ status: number; sources: string[]; stderr: string }> {
     const log = join(dir, `loads-${Math.random().toString(36).slice(2)}.txt`);
-    const run = await runMlw(args, { MLW_LOAD_LOG: log }, ['--import', join(__dirname, 'load-log/register.mjs')]);
+    const run = await runMlw(args, { MLW_LOAD_LOG: log }, [
+      '--import',
+      join(__dirname, '../helpers/load-log/register.mjs'),
+    ]);
     const urls = readFileSync(log, 'utf8').trim().split('\n');
     const outputs = urls
       .filter((u) => u.startsWith('file:'))

@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { type StartHumanLoopInput } from '../../../lambdas/review/backends/a2i-runtime';
+import { type StartHumanLoopInput } from '../../lambdas/review/adapters/a2i-runtime';
 
 /** A recorded StartHumanLoop request. */
 export interface RecordedRequest {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { labelState } from '../../../lambdas/labeling-chain/core/manifest';
+import { labelState } from '../../lambdas/labeling-chain/core/manifest';
 
 /** How a created job ends: its final status and how many of the objects needing a label it labels. */
 export interface JobScript {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type JsonLineBatches, openLocalFile, readJsonLineBatches } from '../../../lambdas/shared/jsonl';
+import { type JsonLineBatches, openLocalFile, readJsonLineBatches } from '../../lambdas/shared/jsonl';
 
 /** Folder of the labeling-chain fixtures. */
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'labeling-chain');
+export const FIXTURES = join(__dirname, '../fixtures/labeling-chain');
 
 /** Path of a fixture. */
 export function fixturePath(name: string): string {

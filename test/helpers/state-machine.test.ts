@@ -5,8 +5,8 @@ import {
   aws_stepfunctions as sfn,
   aws_stepfunctions_tasks as tasks,
 } from 'aws-cdk-lib';
-import { runStateMachine, synthesizedDefinition } from '../helpers/state-machine';
-import { testApp } from '../helpers/app';
+import { runStateMachine, synthesizedDefinition } from './state-machine';
+import { testApp } from './app';
 
 /** A small state machine with a Lambda task, a retry, a Wait and a Choice, to prove the helper on real synth output. */
 function stackWithStateMachine(): Stack {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { assetPath } from '../../../lib/shared/paths';
+import { assetPath } from '../../lib/shared/paths';
 
 /**
  * Zip a folder with Info-ZIP `zip -r -X` (deflate, Unix modes kept), as a stand-in for the CDK CLI's zipping of a

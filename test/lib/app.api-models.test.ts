@@ -2,8 +2,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import Ajv from 'ajv-draft-04';
-import { LIMITS } from '../../lambdas/active-learning/contract';
-import { MAX_ANSWERS_PER_SUBMISSION } from '../../lib/constructs/review-portal';
+import {
+  LIMITS,
+  MAX_CLASSIFIER_NAME_LENGTH,
+  MAX_LABEL_LENGTH as MAX_FEEDBACK_LABEL_LENGTH,
+  MAX_REQUEST_ID_LENGTH,
+} from '../../lambdas/active-learning/contract';
+import { feedbackRequestSchema } from '../../lambdas/active-learning/core/classify';
+import {
+  MAX_ANSWERS_PER_SUBMISSION,
+  MAX_LABEL_LENGTH,
+  MAX_LABELS_PER_ANSWER,
+} from '../../lambdas/review-portal/contract';
+import { normalizeAnswers, validateBatch } from '../../lambdas/review-portal/core/task';
+import { ValidationError } from '../../lambdas/shared/errors';
 import { type TemplateJson, realApp, synthesizedTemplates } from '../helpers/app';
 
 /**
@@ -154,5 +166,89 @@ describe('API Gateway request models', () => {
   ])('%s: %s', (model, _name, body, problem) => {
     const problems = validate(model, body).join('\n');
     expect(problems).toMatch(problem ?? /^$/);
+  });
+
+  describe('share their limits with the handler cores (one number in the contract)', () => {
+    const batch = (items: number, categories: string[], multiLabel = false) => ({
+      id: 'limits',
+      input: {
+        categories,
+        multiLabel,
+        items: Array.from({ length: items }, (_, index) => ({ index, utterance: `u${index}`, classifier: 'c' })),
+      },
+    });
+    const refusal = (input: ReturnType<typeof batch>): string => {
+      try {
+        validateBatch(input);
+        return '(accepted)';
+      } catch (error) {
+        return error instanceof ValidationError ? error.details.join('\n') : String(error);
+      }
+    };
+
+    it('the largest tasks the portal accepts can be answered through the model', () => {
+      const longest = 'L'.repeat(MAX_LABEL_LENGTH);
+      const many = batch(MAX_ANSWERS_PER_SUBMISSION, [longest, 'B']);
+      expect(refusal(many)).toBe('(accepted)');
+      const answers = Object.fromEntries(many.input.items.map((i) => [`textCategory${i.index}`, longest]));
+      expect(() => normalizeAnswers(many.input, answers)).not.toThrow();
+      expect(validate('Submission', { answers })).toEqual([]);
+
+      const wide = batch(
+        1,
+        Array.from({ length: MAX_LABELS_PER_ANSWER }, (_, i) => `C${i}`),
+        true,
+      );
+      expect(refusal(wide)).toBe('(accepted)');
+      const all = { textCategory0: wide.input.categories };
+      expect(() => normalizeAnswers(wide.input, all)).not.toThrow();
+      expect(validate('Submission', { answers: all })).toEqual([]);
+    });
+
+    it.each<[string, ReturnType<typeof batch>, string]>([
+      [
+        `${MAX_ANSWERS_PER_SUBMISSION + 1} items`,
+        batch(MAX_ANSWERS_PER_SUBMISSION + 1, ['A']),
+        `more than the ${MAX_ANSWERS_PER_SUBMISSION} answers`,
+      ],
+      [
+        `a category of ${MAX_LABEL_LENGTH + 1} characters`,
+        batch(1, ['x'.repeat(MAX_LABEL_LENGTH + 1), 'B']),
+        `longer than the ${MAX_LABEL_LENGTH} characters`,
+      ],
+      [
+        `${MAX_LABELS_PER_ANSWER + 1} categories in a multi-label task`,
+        batch(
+          1,
+          Array.from({ length: MAX_LABELS_PER_ANSWER + 1 }, (_, i) => `C${i}`),
+          true,
+        ),
+        `more than the ${MAX_LABELS_PER_ANSWER} one answer may list`,
+      ],
+    ])('the portal refuses a task with %s (the model would refuse its answers)', (_name, input, message) => {
+      expect(refusal(input)).toContain(message);
+    });
+
+    it('feedback: the handler schema and the model accept and refuse the same lengths', () => {
+      const at = {
+        classifier: 'c'.repeat(MAX_CLASSIFIER_NAME_LENGTH),
+        sentence: 'x',
+        expectedLabel: 'L'.repeat(MAX_FEEDBACK_LABEL_LENGTH),
+        prediction: 'P'.repeat(MAX_FEEDBACK_LABEL_LENGTH),
+        requestId: 'r'.repeat(MAX_REQUEST_ID_LENGTH),
+      };
+      expect(validate('FeedbackRequest', at)).toEqual([]);
+      expect(feedbackRequestSchema.safeParse(at).success).toBe(true);
+      for (const [field, value] of [
+        ['classifier', 'c'.repeat(MAX_CLASSIFIER_NAME_LENGTH + 1)],
+        ['expectedLabel', 'L'.repeat(MAX_FEEDBACK_LABEL_LENGTH + 1)],
+        ['prediction', 'P'.repeat(MAX_FEEDBACK_LABEL_LENGTH + 1)],
+        ['requestId', 'r'.repeat(MAX_REQUEST_ID_LENGTH + 1)],
+      ] as const) {
+        const over = { ...at, [field]: value };
+        expect([field, validate('FeedbackRequest', over).length > 0]).toEqual([field, true]);
+        expect([field, feedbackRequestSchema.safeParse(over).success]).toEqual([field, false]);
+      }
+    });
   });
 });

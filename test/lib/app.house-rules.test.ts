@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNBOOK, RUNBOOK_PATH } from '../../lib/shared/runbook';
 import { REPO_ROOT } from '../../lib/shared/paths';
@@ -7,8 +7,32 @@ import { APP_MODES } from '../helpers/app-modes';
 
 /**
  * Rules that hold for every resource of every template of the real app, in every configuration mode: log retention,
- * tracing, alarm runbook links. A copy that drifts from the house builders breaks one of these.
+ * tracing, alarm runbook links, service and environment variable names from the contracts. A copy that drifts from
+ * the house builders breaks one of these.
  */
+
+/** Every `lambdas/<module>/contract.ts`, loaded: module folder → its exports. */
+const CONTRACTS = new Map(
+  readdirSync(join(REPO_ROOT, 'lambdas'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name !== 'shared')
+    .map((d) => [
+      d.name,
+      jest.requireActual<Record<string, unknown>>(join(REPO_ROOT, 'lambdas', d.name, 'contract.ts')),
+    ]),
+);
+
+/** The string values of the contract exports whose name ends with `suffix` (`_ENV`, `_SERVICE`). */
+function contractValues(suffix: string): Set<string> {
+  const values = new Set<string>();
+  for (const exports of CONTRACTS.values()) {
+    for (const [name, value] of Object.entries(exports)) {
+      if (name.endsWith(suffix) && typeof value === 'object' && value !== null) {
+        for (const v of Object.values(value)) if (typeof v === 'string') values.add(v);
+      }
+    }
+  }
+  return values;
+}
 
 const RETENTION = 90; // not the default (30), so a hard-coded month fails
 
@@ -103,4 +127,29 @@ describe('every template of the real app (default, alternative and minimal confi
       .filter((line) => line !== undefined);
     expect(wrong).toEqual([]);
   });
+
+  it("names every handler's service and environment variables from the contracts (<WORKFLOW>_SERVICE, <WORKFLOW>_ENV)", () => {
+    const services = contractValues('_SERVICE');
+    const variables = contractValues('_ENV');
+    const handlers = resourcesOfType('AWS::Lambda::Function').filter(
+      ([, , r]) => envOf(r).POWERTOOLS_SERVICE_NAME !== undefined,
+    );
+    expect(handlers.length).toBeGreaterThan(20);
+    const wrong = handlers.flatMap(([where, id, r]) => {
+      const env = envOf(r);
+      const service = String(env.POWERTOOLS_SERVICE_NAME);
+      return [
+        ...(services.has(service) ? [] : [`${where}: ${id}: service ${service} is in no contract`]),
+        ...Object.keys(env)
+          .filter((name) => !name.startsWith('POWERTOOLS_') && !variables.has(name))
+          .map((name) => `${where}: ${id}: ${name} is in no contract's _ENV`),
+      ];
+    });
+    expect(wrong).toEqual([]);
+  });
 });
+
+/** The environment variables of a function resource. */
+function envOf(resource: Resource): Record<string, unknown> {
+  return (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+}

@@ -30,9 +30,9 @@ const STATEFUL_TYPES = new Set([
   'AWS::IAM::OIDCProvider',
 ]);
 
-/** `test/lib/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */
+/** `test/fixtures/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */
 type Pinned = Record<string, Record<string, string[]>>;
-const PIN_FILE = join(__dirname, 'stateful-logical-ids.json');
+const PIN_FILE = join(__dirname, '../fixtures/stateful-logical-ids.json');
 const pinned = (JSON.parse(readFileSync(PIN_FILE, 'utf8')) as { modes: Pinned }).modes;
 
 function statefulIds(context: Record<string, string>): Record<string, string[]> {

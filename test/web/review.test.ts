@@ -5,7 +5,7 @@ import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { REVIEW_PORTAL_ENV as ENV } from '../../lambdas/review-portal/contract';
 import { type HumanAnswer } from '../../lambdas/review/contract';
-import { PortalReviewBackend } from '../../lambdas/review/backends/portal';
+import { PortalReviewBackend } from '../../lambdas/review/adapters/portal';
 import { buildReviewPage } from '../../lib/constructs/review-portal/web-page';
 import { REPO_ROOT } from '../../lib/shared/paths';
 import { localDynamoDbClient, useLocalServices } from '../helpers/local-services';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
+import { MAX_LABEL_LENGTH, MAX_REQUEST_ID_LENGTH } from '../contract';
 import {
   EXPLICIT_CONFIDENCE,
   EXPLICIT_PREDICTION,
@@ -19,9 +20,9 @@ export const feedbackRequestSchema = z
   .object({
     classifier: classifierNameSchema,
     sentence: utteranceSchema,
-    expectedLabel: z.string().min(1).max(5000).optional(),
-    prediction: z.string().min(1).max(5000).optional(),
-    requestId: z.string().min(1).max(256).optional(),
+    expectedLabel: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
+    prediction: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
+    requestId: z.string().min(1).max(MAX_REQUEST_ID_LENGTH).optional(),
   })
   .strict();
 /** A validated feedback request. */

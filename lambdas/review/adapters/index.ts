@@ -2,7 +2,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '../../shared/errors';
 import {
   A2I_CONTENT_CLASSIFIERS,
-  A2I_ENV,
   type A2iContentClassifier,
   REVIEW_BACKEND_KINDS,
   REVIEW_ENV,
@@ -35,14 +34,14 @@ export function createReviewBackend(env: Readonly<Record<string, string | undefi
           `${REVIEW_ENV.FLOW_DEFINITION_ARN} is ${flowDefinitionArn ? `invalid: ${JSON.stringify(flowDefinitionArn)}` : 'missing'}; expected a SageMaker flow definition ARN`,
         );
       }
-      const classifiers = (env[A2I_ENV.CONTENT_CLASSIFIERS] ?? '')
+      const classifiers = (env[REVIEW_ENV.A2I_CONTENT_CLASSIFIERS] ?? '')
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
       const unknown = classifiers.filter((c) => !(A2I_CONTENT_CLASSIFIERS as readonly string[]).includes(c));
       if (unknown.length > 0) {
         throw new ConfigurationError(
-          `${A2I_ENV.CONTENT_CLASSIFIERS} has unknown values ${unknown.join(', ')}; allowed: ${A2I_CONTENT_CLASSIFIERS.join(', ')}`,
+          `${REVIEW_ENV.A2I_CONTENT_CLASSIFIERS} has unknown values ${unknown.join(', ')}; allowed: ${A2I_CONTENT_CLASSIFIERS.join(', ')}`,
         );
       }
       a2iClient ??= a2iRuntime();

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { TaskStore } from '../../review-portal/store/task-store';
+import { TaskStore } from '../../review-portal/adapters/task-store';
 import { ConfigurationError } from '../../shared/errors';
 import { REVIEW_ENV, type ReviewBackend, type ReviewBatch, type ReviewStartResult } from '../contract';
 

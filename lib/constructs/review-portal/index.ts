@@ -37,7 +37,7 @@ import { addWebClient, createReviewers } from './reviewers';
 import { createSite, deploySite } from './site';
 import { createTaskTable, grantTaskTable } from './task-table';
 
-export { MAX_ANSWERS_PER_SUBMISSION, MAX_LABELS_PER_ANSWER, MAX_LABEL_LENGTH, submissionSchema } from './api';
+export { submissionSchema } from './api';
 export { contentSecurityPolicy, type PageConnections } from './site';
 
 /** API throttling of the review API. */
@@ -132,7 +132,7 @@ export interface ReviewPortalProps {
  * consumers read portal and A2I results through one code path.
  *
  * It is an {@link IReviewBackend}: a workflow's review starter is bound with {@link bindStarter} and creates tasks
- * through `lambdas/review/backends/portal.ts`.
+ * through `lambdas/review/adapters/portal.ts`.
  */
 export class ReviewPortal extends Construct implements IReviewBackend {
   /** {@link IReviewBackend.kind} */

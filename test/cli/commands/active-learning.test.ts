@@ -4,11 +4,11 @@ import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand } from '@aws-sdk/client-s3';
-import { runMlwInProcess } from '../helpers/cli';
-import { localS3Client, useLocalServices } from '../helpers/local-services';
+import { runMlwInProcess } from '../../helpers/cli';
+import { localS3Client, useLocalServices } from '../../helpers/local-services';
 
 const services = useLocalServices('s3');
-const fixtures = join(__dirname, '../fixtures/active-learning');
+const fixtures = join(__dirname, '../../fixtures/active-learning');
 
 const run = runMlwInProcess;
 

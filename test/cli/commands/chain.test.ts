@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type PlanReport, PLAN_EXIT } from '../../cli/commands/chain';
-import { runMlwInProcess } from '../helpers/cli';
-import { fixturePath } from '../lambdas/labeling-chain/fixtures';
+import { type PlanReport, PLAN_EXIT } from '../../../cli/commands/chain';
+import { runMlwInProcess } from '../../helpers/cli';
+import { fixturePath } from '../../helpers/labeling-chain-fixtures';
 
-const FIELD_CASES = join(__dirname, '..', 'fixtures', 'field-cases');
+const FIELD_CASES = join(__dirname, '../../fixtures/field-cases');
 
 /** Run `mlw chain plan … --json` in this process: the report and the exit code. */
 async function plan(...args: string[]): Promise<{ report: PlanReport; exitCode: number; stderr: string }> {

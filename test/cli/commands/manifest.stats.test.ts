@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { STATS_EXIT } from '../../cli/commands/manifest';
-import { runMlw, runMlwInProcess } from '../helpers/cli';
-import { fixturePath } from '../lambdas/labeling-chain/fixtures';
+import { STATS_EXIT } from '../../../cli/commands/manifest';
+import { runMlw, runMlwInProcess } from '../../helpers/cli';
+import { fixturePath } from '../../helpers/labeling-chain-fixtures';
 
-const FIELD_CASES = join(__dirname, '..', 'fixtures', 'field-cases');
+const FIELD_CASES = join(__dirname, '../../fixtures/field-cases');
 
 async function stats(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   try {

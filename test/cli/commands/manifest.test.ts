@@ -6,9 +6,9 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { runMlw, runMlwInProcess } from '../helpers/cli';
-import { localS3Client, useLocalServices } from '../helpers/local-services';
-import { fixturePath, fixtureText } from '../lambdas/labeling-chain/fixtures';
+import { runMlw, runMlwInProcess } from '../../helpers/cli';
+import { localS3Client, useLocalServices } from '../../helpers/local-services';
+import { fixturePath, fixtureText } from '../../helpers/labeling-chain-fixtures';
 
 const mlw = (...args: string[]) => runMlw(args);
 const inProcess = async (...args: string[]) => (await runMlwInProcess(...args)).stdout;

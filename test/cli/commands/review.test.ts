@@ -8,9 +8,9 @@ import {
   UsernameExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { localDynamoDbClient, useLocalServices } from '../helpers/local-services';
-import { runMlwInProcess } from '../helpers/cli';
-import { createTaskTable, reviewBatch } from '../helpers/review-portal';
+import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
+import { runMlwInProcess } from '../../helpers/cli';
+import { createTaskTable, reviewBatch } from '../../helpers/review-portal';
 
 const services = useLocalServices('dynamodb');
 const cognito = mockClient(CognitoIdentityProviderClient);

@@ -9,19 +9,19 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Command } from 'commander';
-import { addAwsOptions } from '../../cli/aws';
-import { type SimulationSummary, registerTrafficCommands, simulate } from '../../cli/commands/traffic';
-import { buildProgram } from '../../cli/program';
-import { type AggregatedRow, type CameraEventMessage } from '../../lambdas/streaming-anomaly/contract';
-import { parseAnomaly, simulateCameraEvents } from '../../lambdas/streaming-anomaly/core/simulate';
+import { addAwsOptions } from '../../../cli/aws';
+import { type SimulationSummary, registerTrafficCommands, simulate } from '../../../cli/commands/traffic';
+import { buildProgram } from '../../../cli/program';
+import { type AggregatedRow, type CameraEventMessage } from '../../../lambdas/streaming-anomaly/contract';
+import { parseAnomaly, simulateCameraEvents } from '../../../lambdas/streaming-anomaly/core/simulate';
 import {
   WindowAggregator,
   formatWindowTime,
   parseCameraEvent,
   sumRows,
   windowStartOf,
-} from '../../lambdas/streaming-anomaly/core/window';
-import { localKinesisClient, useLocalServices } from '../helpers/local-services';
+} from '../../../lambdas/streaming-anomaly/core/window';
+import { localKinesisClient, useLocalServices } from '../../helpers/local-services';
 
 const services = useLocalServices('kinesis');
 

@@ -1,14 +1,15 @@
 import { Readable } from 'node:stream';
 import { FirehoseClient, PutRecordBatchCommand, type PutRecordBatchCommandInput } from '@aws-sdk/client-firehose';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
 import { s3ObjectCreatedEvent } from '../../helpers/events';
 
 const s3 = mockClient(S3Client);
 const firehose = mockClient(FirehoseClient);
 const notFound = (name: string) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: 404 } });
-const body = (text: string) => sdkStreamMixin(Readable.from([Buffer.from(text)]));
+/** An S3 `GetObject` body as the SDK hands it over: a Node stream that can also give its text. */
+const body = (text: string) =>
+  Object.assign(Readable.from([Buffer.from(text)]), { transformToString: async () => Promise.resolve(text) });
 
 type Handler = (event: unknown) => Promise<{ outcomes: Record<string, string> }>;
 let handler: Handler;

@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { App, Stack, type aws_s3_assets as s3assets } from 'aws-cdk-lib';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { type IConstruct } from 'constructs';
-import { buildApp } from '../../lib/app';
+import { buildApp } from '../../../lib/app';
 import {
   BUNDLE_FILE,
   CACHE_DIR_ENV,
@@ -23,9 +23,9 @@ import {
   HandlerBundler,
   bundleName,
   handlerEntries,
-} from '../../lib/shared/bundler';
-import { HandlerFunction } from '../../lib/shared/handler-function';
-import { REPO_ROOT } from '../../lib/shared/paths';
+} from '../../../lib/shared/bundler';
+import { HandlerFunction } from '../../../lib/shared/handler-function';
+import { REPO_ROOT } from '../../../lib/shared/paths';
 
 /** The one real-bundling test: every handler through esbuild, as `cdk synth` does it. */
 
@@ -152,7 +152,11 @@ describe('real bundling: every handler of the app in one esbuild build, one asse
     const twoFunctions = (app: App) => {
       const stack = new Stack(app, 'Two');
       for (const id of ['A', 'B']) {
-        new HandlerFunction(stack, id, { entry: join(project, `${id.toLowerCase()}.ts`), invocation: 'sync' });
+        new HandlerFunction(stack, id, {
+          entry: join(project, `${id.toLowerCase()}.ts`),
+          invocation: 'sync',
+          serviceName: 'bundling-test',
+        });
       }
     };
     const hashOf = (run: ReturnType<typeof synth>, id: string) => run.assets.get(`Two/${id}`)!.hash;
@@ -187,7 +191,11 @@ describe('real bundling: every handler of the app in one esbuild build, one asse
     outdirs.push(project);
     writeFileSync(join(project, 'broken.ts'), 'export const handler = async () => {\n');
     const broken = (app: App) =>
-      new HandlerFunction(new Stack(app, 'Broken'), 'Fn', { entry: join(project, 'broken.ts'), invocation: 'sync' });
+      new HandlerFunction(new Stack(app, 'Broken'), 'Fn', {
+        entry: join(project, 'broken.ts'),
+        invocation: 'sync',
+        serviceName: 'bundling-test',
+      });
     expect(() => synth(broken, cacheDir, outdirs)).toThrow(
       /esbuild could not bundle .*broken\.ts[\s\S]*broken\.ts:2:0: ERROR: Unexpected end of file/,
     );
@@ -195,7 +203,11 @@ describe('real bundling: every handler of the app in one esbuild build, one asse
 
   it('is still a NodejsFunction with handler index.handler', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    const fn = new HandlerFunction(new Stack(app, 'S'), 'Fn', { entry: entries[0]!, invocation: 'sync' });
+    const fn = new HandlerFunction(new Stack(app, 'S'), 'Fn', {
+      entry: entries[0]!,
+      invocation: 'sync',
+      serviceName: 'bundling-test',
+    });
     expect(fn).toBeInstanceOf(NodejsFunction);
   });
 });
@@ -210,8 +222,8 @@ describe('skipped bundling (aws:cdk:bundling-stacks: [], as in unit synths)', ()
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
       const stack = new Stack(app, 'S');
       const [first, second] = handlerEntries();
-      const a = new HandlerFunction(stack, 'A', { entry: first!, invocation: 'sync' });
-      const b = new HandlerFunction(stack, 'B', { entry: second!, invocation: 'sync' });
+      const a = new HandlerFunction(stack, 'A', { entry: first!, invocation: 'sync', serviceName: 'bundling-test' });
+      const b = new HandlerFunction(stack, 'B', { entry: second!, invocation: 'sync', serviceName: 'bundling-test' });
       app.synth();
       expect(existsSync(cacheDir)).toBe(false);
       const assetOf = (c: IConstruct) => c.node.findChild('Code') as s3assets.Asset;

@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { ActiveLearningLoop } from '../../lib/constructs/active-learning';
-import { ActiveLearningStack } from '../../lib/stacks/active-learning-stack';
-import { parseConfig } from '../../lib/config';
-import { applyNag } from '../../lib/shared/nag';
+import { ActiveLearningLoop } from '../../../lib/constructs/active-learning';
+import { ActiveLearningStack } from '../../../lib/stacks/active-learning-stack';
+import { parseConfig } from '../../../lib/config';
+import { applyNag } from '../../../lib/shared/nag';
 
 interface Report {
   pluginReports?: {

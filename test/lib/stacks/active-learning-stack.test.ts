@@ -1,11 +1,11 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
-import { ENDPOINT_PLACEHOLDER } from '../../lambdas/active-learning/contract';
-import { A2I_STATUS_DETAIL_TYPE, REVIEW_ENV } from '../../lambdas/review/contract';
-import { ActiveLearningLoop, A2iReview } from '../../lib/constructs/active-learning';
-import { type HandlerFunction } from '../../lib/shared/handler-function';
-import { type IReviewBackend } from '../../lib/shared/review-backend';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { ENDPOINT_PLACEHOLDER } from '../../../lambdas/active-learning/contract';
+import { A2I_STATUS_DETAIL_TYPE, REVIEW_ENV } from '../../../lambdas/review/contract';
+import { ActiveLearningLoop, A2iReview } from '../../../lib/constructs/active-learning';
+import { type HandlerFunction } from '../../../lib/shared/handler-function';
+import { type IReviewBackend } from '../../../lib/shared/review-backend';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 const STACK = 'Mlw-ActiveLearning';
 

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { Stack } from 'aws-cdk-lib';
-import { JsonLinesInspector } from '../../lib/constructs/example';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { JsonLinesInspector } from '../../../lib/constructs/example';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 describe('example stack', () => {
   const template = templateOf(stackOf(realApp(), 'Mlw-Example'));

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, aws_sqs as sqs } from 'aws-cdk-lib';
-import { parseConfig } from '../../lib/config';
-import { applyNag } from '../../lib/shared/nag';
-import { GitLabMlopsStack } from '../../lib/stacks/gitlab-mlops-stack';
-import { realApp } from '../helpers/app';
+import { parseConfig } from '../../../lib/config';
+import { applyNag } from '../../../lib/shared/nag';
+import { GitLabMlopsStack } from '../../../lib/stacks/gitlab-mlops-stack';
+import { realApp } from '../../helpers/app';
 
 interface Report {
   pluginReports?: {

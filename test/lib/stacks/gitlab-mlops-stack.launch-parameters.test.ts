@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SynthesisMessageLevel } from 'aws-cdk-lib/cx-api';
-import { type TemplateJson, realApp, synthesizedTemplates } from '../helpers/app';
+import { type TemplateJson, realApp, synthesizedTemplates } from '../../helpers/app';
 
 /**
  * Launch parameters of the GitLab project product (issue #10, kind 8): no privilege is chosen by the launching user.
@@ -12,7 +12,7 @@ import { type TemplateJson, realApp, synthesizedTemplates } from '../helpers/app
 /** The field case: a launch naming another team's token secret. */
 const launch = (
   JSON.parse(
-    readFileSync(join(__dirname, '../fixtures/gitlab-mlops/product-parameters-foreign-secret.json'), 'utf8'),
+    readFileSync(join(__dirname, '../../fixtures/gitlab-mlops/product-parameters-foreign-secret.json'), 'utf8'),
   ) as { Key: string; Value: string }[]
 ).reduce<Record<string, string>>((all, p) => ({ ...all, [p.Key]: p.Value }), {});
 

@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../lib/config';
-import { GitLabMlopsProjectTemplate } from '../../lib/constructs/gitlab-mlops';
-import { GitLabMlopsStack } from '../../lib/stacks/gitlab-mlops-stack';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { parseConfig } from '../../../lib/config';
+import { GitLabMlopsProjectTemplate } from '../../../lib/constructs/gitlab-mlops';
+import { GitLabMlopsStack } from '../../../lib/stacks/gitlab-mlops-stack';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 /** The product template as synthesized: ProductStack writes it into the cloud assembly as a file asset. */
 function productTemplate(app: App, template: GitLabMlopsProjectTemplate): Template {

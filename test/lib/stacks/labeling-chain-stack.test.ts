@@ -1,8 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../lib/config';
-import { LabelingJobChain, minimumPollIntervalSeconds } from '../../lib/constructs/labeling-chain';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { parseConfig } from '../../../lib/config';
+import { LabelingJobChain, minimumPollIntervalSeconds } from '../../../lib/constructs/labeling-chain';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 describe('labeling-chain stack', () => {
   const template = templateOf(stackOf(realApp(), 'Mlw-LabelingChain'));

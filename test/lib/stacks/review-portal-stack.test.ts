@@ -1,14 +1,14 @@
 import { Duration, Stack, aws_events as events } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { REVIEW_PORTAL_METRICS, REVIEW_ROUTES } from '../../lambdas/review-portal/contract';
-import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../lambdas/review/contract';
-import { ConfigError, parseConfig } from '../../lib/config';
-import { ReviewPortal, type ReviewPortalProps } from '../../lib/constructs/review-portal';
-import { HandlerFunction } from '../../lib/shared/handler-function';
-import { lambdaEntry } from '../../lib/shared/paths';
-import { type IReviewBackend } from '../../lib/shared/review-backend';
-import { ReviewPortalStack } from '../../lib/stacks/review-portal-stack';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { REVIEW_PORTAL_METRICS, REVIEW_ROUTES } from '../../../lambdas/review-portal/contract';
+import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../../../lambdas/review/contract';
+import { ConfigError, parseConfig } from '../../../lib/config';
+import { ReviewPortal, type ReviewPortalProps } from '../../../lib/constructs/review-portal';
+import { HandlerFunction } from '../../../lib/shared/handler-function';
+import { lambdaEntry } from '../../../lib/shared/paths';
+import { type IReviewBackend } from '../../../lib/shared/review-backend';
+import { ReviewPortalStack } from '../../../lib/stacks/review-portal-stack';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 function portalStack(context: Record<string, unknown> = {}): ReviewPortalStack {
   const app = testApp(context);
@@ -311,6 +311,7 @@ describe('ReviewPortal as an IReviewBackend', () => {
     const starter = new HandlerFunction(consumer, 'Starter', {
       entry: lambdaEntry('review-portal/claim-task.ts'),
       invocation: 'async',
+      serviceName: 'starter',
     });
     backend.bindStarter(starter);
     backend.grantReadOutput(starter);

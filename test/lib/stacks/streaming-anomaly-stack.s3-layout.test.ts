@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { type Template } from 'aws-cdk-lib/assertions';
-import { parseConfig } from '../../lib/config';
-import { StreamingAnomalyStack } from '../../lib/stacks/streaming-anomaly-stack';
-import { type AggregatedRow, intervalLayout } from '../../lambdas/streaming-anomaly/contract';
-import { WindowAggregator, serializeRow } from '../../lambdas/streaming-anomaly/core/window';
-import { templateOf, testApp } from '../helpers/app';
+import { parseConfig } from '../../../lib/config';
+import { StreamingAnomalyStack } from '../../../lib/stacks/streaming-anomaly-stack';
+import { type AggregatedRow, intervalLayout } from '../../../lambdas/streaming-anomaly/contract';
+import { WindowAggregator, serializeRow } from '../../../lambdas/streaming-anomaly/core/window';
+import { templateOf, testApp } from '../../helpers/app';
 
 /**
  * The S3 layout contract, proved on the synthesized templates: Firehose's jq query and prefix put every row in the

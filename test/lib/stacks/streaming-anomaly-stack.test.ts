@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack, aws_kinesis as kinesis } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, parseConfig } from '../../lib/config';
-import { StreamingAnomalyPipeline, type StreamingAnomalyPipelineProps } from '../../lib/constructs/streaming-anomaly';
-import { applyNag } from '../../lib/shared/nag';
-import { StreamingAnomalyStack } from '../../lib/stacks/streaming-anomaly-stack';
-import { realApp, stackOf, templateOf, testApp } from '../helpers/app';
+import { ConfigError, parseConfig } from '../../../lib/config';
+import {
+  StreamingAnomalyPipeline,
+  type StreamingAnomalyPipelineProps,
+} from '../../../lib/constructs/streaming-anomaly';
+import { applyNag } from '../../../lib/shared/nag';
+import { StreamingAnomalyStack } from '../../../lib/stacks/streaming-anomaly-stack';
+import { realApp, stackOf, templateOf, testApp } from '../../helpers/app';
 
 /** The stack alone, from configuration (context keys as `-c` gives them). */
 function stackFrom(context: Record<string, unknown> = {}, app: App = testApp()): StreamingAnomalyStack {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { summarize } from '../../../lambdas/example/core/summarize';
-import { readJsonLineBatches } from '../../../lambdas/shared/jsonl';
+import { summarize } from '../../../../lambdas/example/core/summarize';
+import { readJsonLineBatches } from '../../../../lambdas/shared/jsonl';
 
 const read = (text: string | Buffer) =>
   summarize(readJsonLineBatches(Readable.from([Buffer.from(text)]), { keepBlankLines: true }));

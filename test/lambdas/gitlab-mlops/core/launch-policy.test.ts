@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LAUNCH_PARAMETERS } from '../../../lambdas/gitlab-mlops/contract';
-import { LaunchRefusedError, checkLaunchChoice } from '../../../lambdas/gitlab-mlops/core/launch-policy';
+import { LAUNCH_PARAMETERS } from '../../../../lambdas/gitlab-mlops/contract';
+import { LaunchRefusedError, checkLaunchChoice } from '../../../../lambdas/gitlab-mlops/core/launch-policy';
 
 /** The field case: a launch that names another team's GitLab token secret. */
 const launch = Object.fromEntries(
   (
     JSON.parse(
-      readFileSync(join(__dirname, '../../fixtures/gitlab-mlops/product-parameters-foreign-secret.json'), 'utf8'),
+      readFileSync(join(__dirname, '../../../fixtures/gitlab-mlops/product-parameters-foreign-secret.json'), 'utf8'),
     ) as { Key: string; Value: string }[]
   ).map((p) => [p.Key, p.Value]),
 );
@@ -88,7 +88,7 @@ describe('handlers refuse a launch choice the administrator did not allow, befor
   type Seed = { handler: (event: unknown) => Promise<unknown> };
 
   it('seed check-in: the field case fails with the refusal as the CloudFormation reason, no secret read', async () => {
-    const { handler } = await loadWith<Seed>('../../../lambdas/gitlab-mlops/seed-check-in', {
+    const { handler } = await loadWith<Seed>('../../../../lambdas/gitlab-mlops/seed-check-in', {
       ...seedEnv,
       GITLAB_TOKEN_SECRET_ID: FOREIGN_SECRET,
       GITLAB_ALLOWED_TOKEN_SECRET_IDS: ALLOWED_SECRET,
@@ -101,7 +101,7 @@ describe('handlers refuse a launch choice the administrator did not allow, befor
   });
 
   it('seed check-in: a group outside gitlabMlops.allowedGroupPaths is refused before anything else', async () => {
-    const { handler } = await loadWith<Seed>('../../../lambdas/gitlab-mlops/seed-check-in', {
+    const { handler } = await loadWith<Seed>('../../../../lambdas/gitlab-mlops/seed-check-in', {
       ...seedEnv,
       GITLAB_TOKEN_SECRET_ID: ALLOWED_SECRET,
       GITLAB_ALLOWED_TOKEN_SECRET_IDS: ALLOWED_SECRET,
@@ -114,7 +114,7 @@ describe('handlers refuse a launch choice the administrator did not allow, befor
   });
 
   it('seed check-in: refuses to start without the allowed list (the template always sets it)', async () => {
-    const { handler } = await loadWith<Seed>('../../../lambdas/gitlab-mlops/seed-check-in', {
+    const { handler } = await loadWith<Seed>('../../../../lambdas/gitlab-mlops/seed-check-in', {
       ...seedEnv,
       GITLAB_TOKEN_SECRET_ID: ALLOWED_SECRET,
       GITLAB_ALLOWED_TOKEN_SECRET_IDS: '',
@@ -125,7 +125,7 @@ describe('handlers refuse a launch choice the administrator did not allow, befor
   });
 
   it('deploy trigger: an approved version does not start a pipeline with a secret the administrator did not allow', async () => {
-    const { handler } = await loadWith<Seed>('../../../lambdas/gitlab-mlops/deploy-trigger', {
+    const { handler } = await loadWith<Seed>('../../../../lambdas/gitlab-mlops/deploy-trigger', {
       GITLAB_URL: UNREACHABLE_GITLAB,
       GITLAB_TOKEN_SECRET_ID: FOREIGN_SECRET,
       GITLAB_ALLOWED_TOKEN_SECRET_IDS: ALLOWED_SECRET,

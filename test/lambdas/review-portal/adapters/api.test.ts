@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { groupsOf, reviewerOf } from '../../../lambdas/review-portal/api/adapter';
-import { authorizerClaims, testToken } from '../../helpers/review-portal';
+import { groupsOf, reviewerOf } from '../../../../lambdas/review-portal/adapters/api';
+import { authorizerClaims, testToken } from '../../../helpers/review-portal';
 
 const event = (claims: Record<string, unknown>, headers: Record<string, string> = {}) =>
   ({ requestContext: { authorizer: { claims } }, headers }) as unknown as Pick<

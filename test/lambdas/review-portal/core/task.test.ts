@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { buildOutput, completionDetail, outputKey } from '../../../lambdas/review-portal/core/output';
-import { queueStats } from '../../../lambdas/review-portal/core/stats';
+import { buildOutput, completionDetail, outputKey } from '../../../../lambdas/review-portal/core/output';
+import { queueStats } from '../../../../lambdas/review-portal/core/stats';
 import {
   type PortalSettings,
   type TaskRecord,
@@ -12,9 +12,9 @@ import {
   normalizeAnswers,
   taskView,
   validateBatch,
-} from '../../../lambdas/review-portal/core/task';
-import { ValidationError } from '../../../lambdas/shared/errors';
-import { reviewBatch } from '../../helpers/review-portal';
+} from '../../../../lambdas/review-portal/core/task';
+import { ValidationError } from '../../../../lambdas/shared/errors';
+import { reviewBatch } from '../../../helpers/review-portal';
 
 const settings: PortalSettings = { reviewersPerItem: 1, leaseMs: 60_000, retentionDays: 90 };
 const T0 = Date.parse('2026-11-23T10:00:00.000Z');

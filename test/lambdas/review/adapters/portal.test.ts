@@ -1,18 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { TaskStore } from '../../../lambdas/review-portal/store/task-store';
-import { type ReviewTaskInput } from '../../../lambdas/review/contract';
-import { createReviewBackend } from '../../../lambdas/review/backends';
-import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
-import { s3ObjectCreatedEvent } from '../../helpers/events';
-import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
-import { createTaskTable } from '../../helpers/review-portal';
+import { TaskStore } from '../../../../lambdas/review-portal/adapters/task-store';
+import { type ReviewTaskInput } from '../../../../lambdas/review/contract';
+import { createReviewBackend } from '../../../../lambdas/review/adapters';
+import { PortalReviewBackend } from '../../../../lambdas/review/adapters/portal';
+import { s3ObjectCreatedEvent } from '../../../helpers/events';
+import { localDynamoDbClient, localS3Client, useLocalServices } from '../../../helpers/local-services';
+import { createTaskTable } from '../../../helpers/review-portal';
 
 const services = useLocalServices('s3', 'dynamodb');
 const DATA = 'portal-data-bucket';
 const TABLE = 'portal-tasks';
-const fixtures = join(__dirname, '../../fixtures/active-learning');
+const fixtures = join(__dirname, '../../../fixtures/active-learning');
 
 type StartHandler = (event: unknown) => Promise<{ started: number; alreadyStarted: number; items: number }>;
 
@@ -60,7 +60,9 @@ describe('active-learning review starter with the review portal back end (s3rver
         Body: readFileSync(join(fixtures, 'feedback-object.jsonl')),
       }),
     );
-    ({ handler: start } = (await import('../../../lambdas/active-learning/start-review')) as { handler: StartHandler });
+    ({ handler: start } = (await import('../../../../lambdas/active-learning/start-review')) as {
+      handler: StartHandler;
+    });
   });
 
   afterAll(() => {

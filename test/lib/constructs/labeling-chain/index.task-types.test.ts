@@ -4,9 +4,9 @@ import {
   BUILT_IN_TASK_LAMBDA_MAPPING,
   BUILT_IN_TASK_LAMBDA_REGIONS,
   GROUND_TRUTH_TASK_TYPES,
-} from '../../lambdas/labeling-chain/contract';
-import { taskTypeOfJob } from '../../lambdas/labeling-chain/core/task-types';
-import { LabelingJobChain } from '../../lib/constructs/labeling-chain';
+} from '../../../../lambdas/labeling-chain/contract';
+import { taskTypeOfJob } from '../../../../lambdas/labeling-chain/core/task-types';
+import { LabelingJobChain } from '../../../../lib/constructs/labeling-chain';
 
 describe('the built-in Lambda mapping is the task-type table', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });

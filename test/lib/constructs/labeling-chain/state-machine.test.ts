@@ -1,9 +1,9 @@
-import { BUILT_IN_TASK_LAMBDA_ACCOUNTS, PLAN_STATE_NAME } from '../../lambdas/labeling-chain/contract';
-import type { ChainSummary } from '../../lambdas/labeling-chain/core/plan';
-import { realApp, stackOf, templateOf } from '../helpers/app';
-import { ExecutionFailed, RENDER_REGION, runStateMachine, synthesizedDefinition } from '../helpers/state-machine';
-import { FakeGroundTruth, type JobScript, serviceError } from '../lambdas/labeling-chain/fake-ground-truth';
-import { fixtureJson, fixtureText } from '../lambdas/labeling-chain/fixtures';
+import { BUILT_IN_TASK_LAMBDA_ACCOUNTS, PLAN_STATE_NAME } from '../../../../lambdas/labeling-chain/contract';
+import type { ChainSummary } from '../../../../lambdas/labeling-chain/core/plan';
+import { realApp, stackOf, templateOf } from '../../../helpers/app';
+import { ExecutionFailed, RENDER_REGION, runStateMachine, synthesizedDefinition } from '../../../helpers/state-machine';
+import { FakeGroundTruth, type JobScript, serviceError } from '../../../helpers/fake-ground-truth';
+import { fixtureJson, fixtureText } from '../../../helpers/labeling-chain-fixtures';
 
 const PARENT = 'pets-2026-11';
 const OUTPUT_URI = 's3://pets-labels/output/pets-2026-11/manifests/output/output.manifest';
@@ -36,7 +36,7 @@ describe('the synthesized labeling-chain state machine (aws-local-stepfunctions)
   }
 
   async function run(input: unknown, extra: Record<string, (input: never) => Promise<unknown>> = {}): Promise<unknown> {
-    const { handler } = await import('../../lambdas/labeling-chain/plan-next-job');
+    const { handler } = await import('../../../../lambdas/labeling-chain/plan-next-job');
     const handlers: Record<string, (input: never) => Promise<unknown>> = {
       DescribeParentJob: world.describe,
       DescribeChildJob: world.describe,

@@ -1,4 +1,4 @@
-import { realApp, synthesizedTemplates } from '../helpers/app';
+import { realApp, synthesizedTemplates } from '../../../helpers/app';
 
 /**
  * The review page's Content-Security-Policy (issue #10, kind 9): `connect-src` names the portal's own API and its own
