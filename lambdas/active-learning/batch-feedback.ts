@@ -5,7 +5,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { ConflictError, ValidationError, awsErrorName, describeError } from '../shared/errors';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
 import { derivedKey } from '../shared/s3-keys';
 import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, UPLOAD_PREFIX } from './contract';
 import { batchFeedbackRecordChunks, checkBatchFile, errorReportLines, isMalformed } from './core/batch-file';
@@ -261,7 +261,7 @@ export const handler = async (event: unknown): Promise<{ outcomes: Record<string
       }
     }
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
   if (failures.length > 0)
     throw new Error(`${failures.length} of ${objects.length} uploads failed: ${failures.join('; ')}`);

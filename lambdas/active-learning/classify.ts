@@ -2,12 +2,12 @@ import { ClassifyDocumentCommand, ComprehendClient } from '@aws-sdk/client-compr
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import { deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
-import { defineEnv, envList } from '../shared/env';
+import { defineEnv, envInt, envList, envNumber } from '../shared/env';
 import { ThrottledError, ValidationError, awsErrorName, describeError, isThrottling } from '../shared/errors';
 import { apiHandler, jsonResponse } from '../shared/http';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import * as z from '../shared/zod';
 import { endpointParameterFetcher } from './adapters/endpoint-parameters';
 import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, DEAD_LETTER_PREFIX, ENDPOINT_MODES } from './contract';
 import { classify, classifyRequestSchema, implicitFeedback } from './core/classify';
@@ -16,13 +16,13 @@ import { type FeedbackRecord, encodeRecord } from './core/records';
 
 const env = defineEnv({
   [ACTIVE_LEARNING_ENV.ENDPOINT_MODE]: z.enum(ENDPOINT_MODES),
-  [ACTIVE_LEARNING_ENV.ENDPOINTS]: z.string().optional(),
-  [ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX]: z.string().startsWith('/').optional(),
-  [ACTIVE_LEARNING_ENV.ENDPOINT_CACHE_SECONDS]: z.coerce.number().int().min(0).default(60),
-  [ACTIVE_LEARNING_ENV.THRESHOLD]: z.coerce.number().min(0).max(1),
-  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().min(1),
-  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().min(1),
-  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: envList().default([]),
+  [ACTIVE_LEARNING_ENV.ENDPOINTS]: z.optional(z.string()),
+  [ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX]: z.optional(z.string().check(z.startsWith('/'))),
+  [ACTIVE_LEARNING_ENV.ENDPOINT_CACHE_SECONDS]: z._default(envInt(z.minimum(0)), 60),
+  [ACTIVE_LEARNING_ENV.THRESHOLD]: envNumber(z.minimum(0), z.maximum(1)),
+  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
 });
 const logger = createLogger();
 const metrics = createMetrics();

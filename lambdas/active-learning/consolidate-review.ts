@@ -3,7 +3,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { ValidationError, awsErrorName, describeError } from '../shared/errors';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
 import { type ReviewCompletedDetail } from '../review/contract';
 import { parseS3Uri } from '../shared/s3-keys';
 import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, DATA_PREFIX } from './contract';
@@ -162,6 +162,6 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
     logger.error('Consolidation failed; the event will be retried', { ...context, error: describeError(error) });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -1,17 +1,17 @@
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
-import { z } from 'zod';
 import { defineEnv, envList } from '../shared/env';
 import { ThrottledError, isThrottling } from '../shared/errors';
 import { apiHandler, jsonResponse } from '../shared/http';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import * as z from '../shared/zod';
 import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS } from './contract';
 import { explicitFeedback, feedbackRequestSchema } from './core/classify';
 import { encodeRecord } from './core/records';
 
 const env = defineEnv({
-  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().min(1),
-  [ACTIVE_LEARNING_ENV.CATEGORIES]: envList().default([]),
-  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: envList().default([]),
+  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.CATEGORIES]: z._default(envList(), []),
+  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
 });
 const logger = createLogger();
 const metrics = createMetrics();

@@ -1,10 +1,10 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
-import { defineEnv, envBool, envList } from '../shared/env';
+import { defineEnv, envBool, envInt, envList } from '../shared/env';
 import { ValidationError, describeError } from '../shared/errors';
 import { readJsonLines } from '../shared/jsonl';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
+import * as z from '../shared/zod';
 import { type ReviewBackend, type ReviewBatch } from '../review/contract';
 import { createReviewBackend } from '../review/adapters';
 import { openS3Object } from '../shared/s3';
@@ -14,10 +14,10 @@ import { planReviews } from './core/review-plan';
 import { objectsOfEvent, versionOf } from './core/s3-events';
 
 const env = defineEnv({
-  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().min(1),
-  [ACTIVE_LEARNING_ENV.CATEGORIES]: envList().refine((l) => l.length > 0, 'at least one category'),
-  [ACTIVE_LEARNING_ENV.MULTI_LABEL]: envBool().default(false),
-  [ACTIVE_LEARNING_ENV.MAX_ITEMS_PER_REVIEW]: z.coerce.number().int().min(1).max(1000),
+  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.CATEGORIES]: envList().check(z.refine((l: string[]) => l.length > 0, 'at least one category')),
+  [ACTIVE_LEARNING_ENV.MULTI_LABEL]: z._default(envBool(), false),
+  [ACTIVE_LEARNING_ENV.MAX_ITEMS_PER_REVIEW]: envInt(z.minimum(1), z.maximum(1000)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -146,7 +146,7 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
     metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEW_ITEMS, MetricUnit.Count, items);
     metrics.addMetric(ACTIVE_LEARNING_METRICS.DEAD_LETTERED_RECORDS, MetricUnit.Count, deadLettered);
     metrics.addMetric(ACTIVE_LEARNING_METRICS.REDELIVERED_RECORDS, MetricUnit.Count, redelivered);
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
   return { started, alreadyStarted, items };
 };

@@ -1,10 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ModelApprovalStatus, SageMakerClient, paginateListModelPackages } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { defineEnv, envList } from '../shared/env';
 import { awsErrorName } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
+import * as z from '../shared/zod';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
 import {
@@ -24,12 +24,12 @@ import { checkLaunchChoice } from './core/launch-policy';
 
 const env = defineEnv({
   [GITLAB_MLOPS_ENV.GITLAB_URL]: z.url(),
-  [GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]: z.string().min(1),
-  [GITLAB_MLOPS_ENV.DEPLOY_PROJECT_PATH]: z.string().regex(/^[^/]+(\/[^/]+)+$/, 'expected group/project'),
-  [GITLAB_MLOPS_ENV.DEPLOY_BRANCH]: z.string().min(1),
-  [GITLAB_MLOPS_ENV.MODEL_PACKAGE_GROUP_NAME]: z.string().min(1),
+  [GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.DEPLOY_PROJECT_PATH]: z.string().check(z.regex(/^[^/]+(\/[^/]+)+$/, 'expected group/project')),
+  [GITLAB_MLOPS_ENV.DEPLOY_BRANCH]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.MODEL_PACKAGE_GROUP_NAME]: z.string().check(z.minLength(1)),
   [GITLAB_MLOPS_ENV.ENDPOINT_STACK_NAMES]: envList(),
-  [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
+  [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().check(z.minLength(1)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -42,9 +42,9 @@ const eventSchema = z.object({
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Model Package State Change'),
   detail: z.object({
-    ModelPackageGroupName: z.string().min(1),
-    ModelPackageArn: z.string().startsWith('arn:'),
-    ModelPackageVersion: z.coerce.number().int().positive(),
+    ModelPackageGroupName: z.string().check(z.minLength(1)),
+    ModelPackageArn: z.string().check(z.startsWith('arn:')),
+    ModelPackageVersion: z.pipe(z.coerce.number(), z.int().check(z.positive())),
     ModelApprovalStatus: z.enum(['Approved', 'Rejected', 'PendingManualApproval']),
   }),
 });
@@ -163,7 +163,7 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
     });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
     logger.resetKeys();
   }
 };

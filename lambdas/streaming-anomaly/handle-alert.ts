@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
 import { defineEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
 import { DEAD_LETTER_PREFIX, STREAMING_ANOMALY_ENV as ENV, STREAMING_ANOMALY_METRICS as METRICS } from './contract';
 import { type ReadableAlert, classifyAlert, describeAlert, shadowDocument } from './core/alert';
 
@@ -137,6 +137,6 @@ export const handler = async (
     metrics.addMetric(METRICS.UNRECOGNIZED_NOTIFICATIONS, MetricUnit.Count, unrecognized.length);
     return { published, ignored, unrecognized: unrecognized.length };
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -1,23 +1,24 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
-import { defineEnv, envList } from '../../shared/env';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { defineEnv, envInt, envList } from '../../shared/env';
 import { ValidationError } from '../../shared/errors';
-import { errorResponse, jsonResponse } from '../../shared/http';
-import { createLogger, createMetrics } from '../../shared/observability';
+import { apiHandler, jsonResponse } from '../../shared/http';
+import { createLogger, flushMetrics } from '../../shared/observability';
+import * as z from '../../shared/zod';
 import { REVIEWER_GROUP, REVIEW_PORTAL_ENV as ENV, TASK_ID_MAX_LENGTH, TASK_ID_PATTERN } from '../contract';
 import { ForbiddenError, InvalidAnswerError, ReviewConflictError, TaskNotFoundError } from '../core/errors';
 import { type PortalSettings, type Reviewer } from '../core/task';
-import { flushMetrics, setPortalDimension } from './metrics';
+import { portalMetrics } from './metrics';
 
 /** Environment of the portal's API functions (every missing variable reported at once). */
 export const portalEnv = defineEnv({
-  [ENV.TASK_TABLE]: z.string().min(1),
-  [ENV.REVIEWERS_PER_ITEM]: z.coerce.number().int().min(1).max(9).default(1),
-  [ENV.LEASE_SECONDS]: z.coerce.number().int().min(10).default(900),
-  [ENV.RETENTION_DAYS]: z.coerce.number().int().min(1).default(90),
-  [ENV.MAX_TASK_AGE_SECONDS]: z.coerce.number().int().min(60).default(86_400),
-  [ENV.ALLOWED_ORIGINS]: envList().default([]),
-  [ENV.REVIEWER_GROUP]: z.string().min(1).default(REVIEWER_GROUP),
+  [ENV.TASK_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.REVIEWERS_PER_ITEM]: z._default(envInt(z.minimum(1), z.maximum(9)), 1),
+  [ENV.LEASE_SECONDS]: z._default(envInt(z.minimum(10)), 900),
+  [ENV.RETENTION_DAYS]: z._default(envInt(z.minimum(1)), 90),
+  [ENV.MAX_TASK_AGE_SECONDS]: z._default(envInt(z.minimum(60)), 86_400),
+  [ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
+  [ENV.REVIEWER_GROUP]: z._default(z.string().check(z.minLength(1)), REVIEWER_GROUP),
 });
 
 /** The decision settings from the environment. */
@@ -30,8 +31,8 @@ export function settingsFromEnv(): PortalSettings {
   };
 }
 
+/** The portal functions' logger. */
 export const logger = createLogger();
-export const metrics = createMetrics();
 
 /** The payload of a JWT (no signature check: API Gateway's Cognito authorizer verified the token), or undefined. */
 function jwtPayload(token: string): Record<string, unknown> | undefined {
@@ -113,58 +114,48 @@ export function taskIdOf(event: Pick<APIGatewayProxyEvent, 'pathParameters'>): s
   return taskId;
 }
 
-/** CORS headers for an allowed origin (the distribution's, plus configured ones); nothing for others. */
-function corsHeaders(event: Pick<APIGatewayProxyEvent, 'headers'>): Record<string, string> {
-  const origin = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'origin')?.[1];
-  let allowed: readonly string[] = [];
-  try {
-    allowed = portalEnv()[ENV.ALLOWED_ORIGINS];
-  } catch {
-    // A configuration error is already answered with a 500 and logged; it adds no CORS header.
-  }
-  if (!origin || !allowed.includes(origin)) return {};
-  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
-}
-
-/** Map an error to the answer the page understands: 4xx with `message`, `details` and `code`; generic 5xx. */
-export function reviewErrorResponse(error: unknown, requestId?: string): APIGatewayProxyResult {
+/**
+ * The portal's domain errors as answers the page understands: 403, 404 and 409 with the `code` it switches on, 400
+ * for answers that do not fit the task (with `details`); undefined for anything else (the shared mapping of
+ * `lambdas/shared/http.ts`: 400, 415, 429 or a generic 500).
+ */
+export function reviewErrorResponse(error: unknown): APIGatewayProxyResult | undefined {
   if (error instanceof ForbiddenError) return jsonResponse(403, { message: error.message, code: error.code });
   if (error instanceof ReviewConflictError || error instanceof TaskNotFoundError) {
     return jsonResponse(error instanceof TaskNotFoundError ? 404 : 409, { message: error.message, code: error.code });
   }
   if (error instanceof InvalidAnswerError)
     return jsonResponse(400, { message: error.message, details: error.details, code: error.code });
-  return errorResponse(error, requestId);
+  return undefined;
 }
 
-/** A handler body: gets the event and the signed-in reviewer, returns the response. */
+/**
+ * A route of the portal's API: gets the event, the signed-in reviewer and the metrics of this portal (with its
+ * `portal` dimension; flushed by the wrapper), returns the response.
+ */
 export type RouteHandler = (
   event: APIGatewayProxyEvent,
   reviewer: Reviewer,
-  context: Context,
+  metrics: Metrics,
 ) => Promise<APIGatewayProxyResult>;
 
 /**
- * Wrap a route: authorize the reviewer, run the body, map domain errors to 4xx (with the `code` the page uses) and
- * anything else to a logged generic 500; add CORS headers; flush metrics.
+ * Wrap a portal route in the shared API wrapper ({@link apiHandler}: request id, CORS for the configured origins,
+ * error mapping, logging), with the portal's own parts: the metrics of this portal ({@link portalMetrics}, flushed
+ * after the route), the reviewer authorized before the route runs, and the portal's error codes
+ * ({@link reviewErrorResponse}).
  */
-export function apiHandler(
-  body: RouteHandler,
-): (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> {
-  return async (event, context) => {
-    logger.addContext(context);
-    let response: APIGatewayProxyResult;
-    try {
+export function portalRoute(route: RouteHandler): ReturnType<typeof apiHandler> {
+  return apiHandler(
+    { logger, allowedOrigins: () => portalEnv()[ENV.ALLOWED_ORIGINS], mapError: reviewErrorResponse },
+    async ({ event }) => {
       const env = portalEnv();
-      setPortalDimension(metrics, env[ENV.TASK_TABLE]);
-      response = await body(event, reviewerOf(event, env[ENV.REVIEWER_GROUP]), context);
-    } catch (error) {
-      response = reviewErrorResponse(error, context.awsRequestId);
-      if (response.statusCode >= 500) logger.error('Request failed', { error: error as Error, path: event.resource });
-      else logger.info('Request refused', { statusCode: response.statusCode, reason: (error as Error).message });
-    } finally {
-      flushMetrics(metrics);
-    }
-    return { ...response, headers: { ...response.headers, ...corsHeaders(event) } };
-  };
+      const metrics = portalMetrics(env[ENV.TASK_TABLE]);
+      try {
+        return await route(event, reviewerOf(event, env[ENV.REVIEWER_GROUP]), metrics);
+      } finally {
+        flushMetrics(metrics);
+      }
+    },
+  );
 }

@@ -1,15 +1,19 @@
 import { type Metrics } from '@aws-lambda-powertools/metrics';
+import { createMetrics } from '../../shared/observability';
 
-const dimensioned = new WeakMap<Metrics, string>();
+const byTable = new Map<string, Metrics>();
 
-/** Add the `portal` dimension (the task table name) to every metric of this instance, once per table. */
-export function setPortalDimension(target: Metrics, table: string): void {
-  if (dimensioned.get(target) === table) return;
-  target.setDefaultDimensions({ portal: table });
-  dimensioned.set(target, table);
-}
-
-/** Flush stored metrics, if any (requests that recorded none emit nothing). */
-export function flushMetrics(target: Metrics): void {
-  if (target.hasStoredMetrics()) target.publishStoredMetrics();
+/**
+ * The portal's metrics for one task table: every metric carries the `portal` dimension (the table name, which tells
+ * two portals apart), set once when the instance is made. A deployed function serves one table, so it makes one
+ * instance; the table name is read from the environment on the first request, which is why this is not a module
+ * constant. Flush with `flushMetrics` from `lambdas/shared/observability.ts`.
+ */
+export function portalMetrics(table: string): Metrics {
+  let metrics = byTable.get(table);
+  if (metrics === undefined) {
+    metrics = createMetrics({ defaultDimensions: { portal: table } });
+    byTable.set(table, metrics);
+  }
+  return metrics;
 }
