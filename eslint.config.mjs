@@ -126,6 +126,21 @@ export default tseslint.config(
     },
   },
   {
+    // A contract split into a folder (lambdas/<workflow>/contract/index.ts and its parts) imports only its own parts.
+    files: ['lambdas/*/contract/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportDeclaration[source.value=/^(?!\\.\\/)/], ImportExpression, ExportAllDeclaration[source.value=/^(?!\\.\\/)/], ExportNamedDeclaration[source.value=/^(?!\\.\\/)/]',
+          message:
+            'lambdas/<workflow>/contract/** imports only its own parts (./…): the CDK app, the CLI and the web page read it.',
+        },
+      ],
+    },
+  },
+  {
     // Contracts are read by the CDK app, the CLI and the web page: names and constants only, zero imports.
     files: ['lambdas/*/contract.ts'],
     rules: {

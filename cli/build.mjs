@@ -35,6 +35,8 @@ export async function buildCli({ outdir = OUT_DIR } = {}) {
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    // DuckDB's native binding (a .node file per platform) is loaded from node_modules at run time, by `mlw trips` only.
+    external: ['@duckdb/node-api'],
     // CommonJS dependencies bundled into ES modules still call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __mlwCreateRequire } from 'node:module'; const require = __mlwCreateRequire(import.meta.url);",

@@ -46,6 +46,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     commands: { traffic: 'Streaming anomaly pipeline: send simulated camera traffic' },
     load: async () => (await import('./commands/traffic')).registerTrafficCommands,
   },
+  {
+    commands: { trips: 'Trip outlier analysis of NYC TLC trip records: DuckDB locally, Athena at data-lake scale' },
+    load: async () => (await import('./commands/trips')).registerTripsCommands,
+  },
 ];
 
 /** Exit codes of every command (also in the README). */

@@ -4,11 +4,13 @@ import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
 import { ReviewPortalStack } from './stacks/review-portal-stack';
 import { StreamingAnomalyStack } from './stacks/streaming-anomaly-stack';
+import { TripOutliersStack } from './stacks/trip-outliers-stack';
 
 /** Options of {@link buildApp}. */
 export interface BuildAppOptions {
@@ -76,6 +78,24 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
       env,
       config: config.streamingAnomaly,
       description: 'ml-workflows: streaming traffic anomaly pipeline',
+    });
+  }
+
+  if (config.ciDeployAccess.enabled) {
+    const ci = config.ciDeployAccess;
+    new CiDeployAccessStack(app, name('CiDeployAccess'), {
+      env,
+      config: ci,
+      stackPrefix: config.stackPrefix,
+      description: 'ml-workflows: keyless (OIDC) deploy and diff roles for CI pipelines',
+    });
+  }
+
+  if (config.tripOutliers.enabled) {
+    new TripOutliersStack(app, name('TripOutliers'), {
+      env,
+      config: config.tripOutliers,
+      description: 'ml-workflows: trip outlier analysis (Athena over a Glue table, HTML report)',
     });
   }
 

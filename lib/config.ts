@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { BUILT_IN_TASK_LAMBDA_ACCOUNTS } from '../lambdas/labeling-chain/contract';
 import { activeLearningConfigSchema } from './config/active-learning';
+import { ciDeployAccessConfigSchema } from './config/ci-deploy-access';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
 import { reviewPortalConfigSchema } from './config/review-portal';
 import { MODE_KEYS, logRetentionDays } from './config/schema-helpers';
 import { streamingAnomalyConfigSchema } from './config/streaming-anomaly';
+import { tripOutliersConfigSchema } from './config/trip-outliers';
 
 /**
  * Typed configuration of the whole app, read from CDK context (`cdk.json` → `context`, or `-c key=value`).
@@ -42,6 +44,8 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
+    tripOutliers: tripOutliersConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(
@@ -60,6 +64,25 @@ export const appConfigSchema = z
           message:
             'received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
           params: { wholeLine: true },
+        });
+      }
+      // IAM allows one OIDC provider per URL and account: two stacks of one app must not both create GitLab's.
+      const ci = section('ciDeployAccess');
+      const gitlab = section('gitlabMlops');
+      if (
+        ci.enabled === true &&
+        ci.provider === 'gitlab' &&
+        ci.oidcProviderArn === undefined &&
+        gitlab.enabled === true &&
+        gitlab.oidcProviderArn === undefined &&
+        gitlab.gitlabUrl === ci.gitlabUrl
+      ) {
+        const host = String(ci.gitlabUrl).replace(/^https:\/\//, '');
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ciDeployAccess', 'oidcProviderArn'],
+          params: { wholeLine: true },
+          message: `not set, but the GitLabMlops stack already creates the IAM OIDC provider of ${String(ci.gitlabUrl)} (one per URL and account): set ciDeployAccess.oidcProviderArn (or gitlabMlops.oidcProviderArn) to arn:aws:iam::<account>:oidc-provider/${host}`,
         });
       }
       const region: unknown = config.region;

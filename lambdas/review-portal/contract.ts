@@ -127,6 +127,12 @@ export const MAX_LABELS_PER_ANSWER = 100;
 /** Longest category name in an answer, in characters (API model); a task's categories are at most this long. */
 export const MAX_LABEL_LENGTH = 1000;
 
+/**
+ * The portal's name when none is configured: the path segment of its result keys (where A2I puts the flow definition
+ * name) and the `portal` part of its outputs.
+ */
+export const DEFAULT_PORTAL_NAME = 'review-portal';
+
 /** Pattern of task ids (the A2I human loop name rule). */
 export const TASK_ID_PATTERN = '^[a-z0-9](-*[a-z0-9])*$';
 

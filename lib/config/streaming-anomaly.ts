@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_STATE_BYTES } from '../../lambdas/streaming-anomaly/contract';
+import { DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_STATE_BYTES } from '../../lambdas/streaming-anomaly/contract';
 import { bool, int, modeVariants, num, stringList, withDefaultMode } from './schema-helpers';
 
 /** The keys of every stream mode. */
@@ -48,6 +48,11 @@ const common = {
    * cells are written early as partial rows.
    */
   maxStateBytes: int({ min: 10_000, max: 1_000_000 }).default(DEFAULT_MAX_STATE_BYTES),
+  /**
+   * Seconds an event's `event_time` may lie ahead of its arrival; later events (and events older than the stream
+   * retention) are kept under `dead-letter/aggregator/` instead of being counted.
+   */
+  maxClockSkewSeconds: int({ min: 0, max: 86_400 }).default(DEFAULT_MAX_CLOCK_SKEW_SECONDS),
   /** Lookout for Metrics alert sensitivity (0–100), `detector: lookout` only. */
   alertSensitivity: int({ min: 0, max: 100 }).default(70),
   /** IoT thing whose device shadow receives each alert (empty: no shadow update). */

@@ -19,6 +19,12 @@ export const HOUSE_BUNDLING = {
   sourcesContent: false,
   /** ESM bundles of CommonJS dependencies need a `require` in scope. */
   banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+  /**
+   * Optional packages a dependency tries at run time and works without, left out of every bundle: `canvas`
+   * (node-canvas, native) is tried by vega-canvas in the trip-outliers report function, which renders SVG without it.
+   * Kept here rather than per function so that every handler is built by the one esbuild build.
+   */
+  optionalExternals: ['canvas'],
 } as const;
 
 /**
@@ -39,7 +45,7 @@ export function houseBuildOptions(externalModules: readonly string[] = []): Buil
     sourcemap: HOUSE_BUNDLING.sourcemap,
     sourcesContent: HOUSE_BUNDLING.sourcesContent,
     banner: { js: HOUSE_BUNDLING.banner },
-    external: [...externalModules],
+    external: [...HOUSE_BUNDLING.optionalExternals, ...externalModules],
     outExtension: { '.js': '.mjs' },
     // One self-contained file per function: no chunks shared between entry points.
     splitting: false,

@@ -180,7 +180,7 @@ function perFunctionBundling(externalModules: string[]): Partial<NodejsFunctionP
       minify: HOUSE_BUNDLING.minify,
       sourceMap: HOUSE_BUNDLING.sourcemap,
       sourcesContent: HOUSE_BUNDLING.sourcesContent,
-      externalModules,
+      externalModules: [...HOUSE_BUNDLING.optionalExternals, ...externalModules],
       banner: HOUSE_BUNDLING.banner,
     },
   };

@@ -1,10 +1,20 @@
-import { type App, Validations } from 'aws-cdk-lib';
+import { type App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { type IConstruct } from 'constructs';
+import { ControlTowerGuard, DenyKeyGrantsExceptForAwsServices, GuardAcknowledgments } from './guard';
 
-/** Apply the cdk-nag AwsSolutions and Serverless packs to every stack of the app (CDK policy validation). */
+/**
+ * Apply the app's validators to every stack (CDK policy validation): the cdk-nag AwsSolutions and Serverless packs, and
+ * cfn-guard with the AWS Control Tower proactive-control rules that `@cdklabs/cdk-validator-cfnguard` ships (the
+ * cfn-guard binary and the rules are inside the package; nothing is downloaded; only the rules for resource types in
+ * the templates run, see {@link ControlTowerGuard}). The cfn-guard findings the app accepts
+ * are acknowledged resource by resource from one table, and CT.KMS.PR.3 is met on every key by one aspect (both in
+ * lib/shared/guard.ts). The app (bin/app.ts) always applies them.
+ */
 export function applyNag(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new ControlTowerGuard());
+  Aspects.of(app).add(new GuardAcknowledgments());
+  Aspects.of(app).add(new DenyKeyGrantsExceptForAwsServices());
 }
 
 /**

@@ -35,6 +35,7 @@ export class StreamingAnomalyStack extends Stack {
       alertSensitivity: c.alertSensitivity,
       shadowThingName: c.shadowThingName === '' ? undefined : c.shadowThingName,
       maxStateBytes: c.maxStateBytes,
+      maxClockSkew: Duration.seconds(c.maxClockSkewSeconds),
     });
     const p = this.pipeline;
     new CfnOutput(this, 'InputStreamName', {

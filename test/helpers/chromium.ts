@@ -29,3 +29,14 @@ export function chromiumExecutable(): string {
     'Chromium is needed for the browser tests: install Debian\'s "chromium" package (apt-get install chromium) or set CHROMIUM_PATH to a Chromium executable',
   );
 }
+
+/** The flags every browser test launches Chromium with: headless, no sandbox, no network of its own. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+] as const;

@@ -91,6 +91,8 @@ export async function runStateMachine(
   definition: Record<string, unknown>,
   input: unknown,
   overrides: NonNullable<RunOptions['overrides']> = {},
+  /** The context object (`$$`), e.g. `{ Execution: { Name: 'run-1' } }`. */
+  context?: RunOptions['context'],
 ): Promise<unknown> {
   const machine = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   const waitStates = collectStates(definition, 'Wait');
@@ -101,6 +103,7 @@ export async function runStateMachine(
       retryIntervalOverrides: Object.fromEntries(retryStates.map((s) => [s.name, 0])),
       ...overrides,
     },
+    ...(context ? { context } : {}),
   });
   try {
     return await execution.result;

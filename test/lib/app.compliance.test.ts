@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack, aws_sqs as sqs } from 'aws-cdk-lib';
+import { App, Stack, type aws_s3 as s3, aws_sqs as sqs } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app';
 import { applyNag } from '../../lib/shared/nag';
 import { SecureBucket } from '../../lib/shared/secure-bucket';
@@ -60,7 +60,11 @@ describe('compliance of the real app', () => {
   it('fails on an unacknowledged finding (the check can fail)', () => {
     const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Bad');
-    new SecureBucket(stack, 'Fine');
+    // With EventBridge notifications the house bucket passes cfn-guard's CT.S3.PR.4 too.
+    const fine = new SecureBucket(stack, 'Fine');
+    (fine.node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+      eventBridgeConfiguration: { eventBridgeEnabled: true },
+    };
     new sqs.Queue(stack, 'PlainQueue');
     applyNag(app);
     const { error, report } = synthWithValidation(app, outdir);

@@ -28,6 +28,10 @@ const STATEFUL_TYPES = new Set([
   'AWS::ServiceCatalog::Portfolio',
   'AWS::ServiceCatalog::CloudFormationProduct',
   'AWS::IAM::OIDCProvider',
+  // A replaced Glue database takes the tables created in it at run time; the workgroup holds the query history.
+  'AWS::Glue::Database',
+  'AWS::Glue::Table',
+  'AWS::Athena::WorkGroup',
 ]);
 
 /** `test/fixtures/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */

@@ -12,7 +12,16 @@ import { realApp, synthesizedTemplates } from '../helpers/app';
  * exists.
  */
 
-const SECTIONS = ['example', 'streamingAnomaly', 'gitlabMlops', 'activeLearning', 'labelingChain', 'reviewPortal'];
+const SECTIONS = [
+  'example',
+  'streamingAnomaly',
+  'gitlabMlops',
+  'activeLearning',
+  'labelingChain',
+  'reviewPortal',
+  'tripOutliers',
+  'ciDeployAccess',
+];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
   'README.md': '',
@@ -21,6 +30,8 @@ const DOCS: Record<string, string> = {
   'docs/streaming-anomaly.md': 'streamingAnomaly.',
   'docs/gitlab-mlops.md': 'gitlabMlops.',
   'docs/review-portal.md': 'reviewPortal.',
+  'docs/trip-outliers.md': '',
+  'docs/ci.md': '',
   'docs/runbook.md': '',
 };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -111,6 +122,7 @@ const VPC = {
   'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
 };
 const A2I = { 'activeLearning.review': 'a2i' };
+const GITHUB = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'octo-org/ml-workflows' };
 const SAMPLES: Record<string, Sample> = {
   account: { value: '123456789012' },
   region: { value: 'eu-west-1' },
@@ -136,6 +148,7 @@ const SAMPLES: Record<string, Sample> = {
   'streamingAnomaly.alertSensitivity': { value: '50', with: { 'streamingAnomaly.detector': 'lookout' } },
   'streamingAnomaly.shadowThingName': { value: 'sign-1' },
   'streamingAnomaly.maxStateBytes': { value: '500000' },
+  'streamingAnomaly.maxClockSkewSeconds': { value: '60' },
   'gitlabMlops.enabled': { value: 'false' },
   'gitlabMlops.gitlabUrl': { value: 'https://gitlab.example.com' },
   'gitlabMlops.oidcProviderArn': { value: 'arn:aws:iam::123456789012:oidc-provider/gitlab.com' },
@@ -218,6 +231,34 @@ const SAMPLES: Record<string, Sample> = {
   'reviewPortal.webAclArn': {
     value: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/portal/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
   },
+  'tripOutliers.enabled': { value: 'false' },
+  'tripOutliers.databaseName': { value: 'taxi_trips' },
+  'tripOutliers.workGroupName': { value: 'taxi-trips' },
+  'tripOutliers.bytesScannedCutoffGiB': { value: '0.5' },
+  'tripOutliers.maxDurationSeconds': { value: '7200' },
+  'tripOutliers.maxSpeedMph': { value: '80' },
+  'tripOutliers.timeZone': { value: 'Europe/Berlin' },
+  'tripOutliers.sourceBaseUrl': { value: 'https://trips.example.com/data' },
+  'tripOutliers.queryResultsRetentionDays': { value: '7' },
+  'ciDeployAccess.enabled': { value: 'true', with: GITHUB, baseline: {} },
+  'ciDeployAccess.provider': { value: 'gitlab', with: GITHUB },
+  'ciDeployAccess.repository': {
+    value: 'octo-org/other',
+    with: GITHUB,
+    baseline: GITHUB,
+  },
+  'ciDeployAccess.branch': { value: 'release', with: GITHUB },
+  'ciDeployAccess.environment': { value: 'production', with: GITHUB },
+  'ciDeployAccess.gitlabUrl': {
+    value: 'https://gitlab.example.com',
+    with: { ...GITHUB, 'ciDeployAccess.provider': 'gitlab' },
+  },
+  'ciDeployAccess.oidcProviderArn': {
+    value: 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+    with: GITHUB,
+  },
+  'ciDeployAccess.qualifier': { value: 'team', with: GITHUB },
+  'ciDeployAccess.diffRole': { value: 'false', with: GITHUB },
 };
 
 /** Only the stacks a key's section needs (the active-learning loop reviews through the portal by default). */
@@ -277,7 +318,15 @@ describe('configuration documentation and schema', () => {
 
   it('reaches from configuration every construct option a guide names', () => {
     // Option names of the workflow constructs' props (`readonly <name>` inside `export interface …Props`).
-    const constructFiles = ['active-learning', 'streaming-anomaly', 'labeling-chain', 'gitlab-mlops', 'review-portal']
+    const constructFiles = [
+      'active-learning',
+      'streaming-anomaly',
+      'labeling-chain',
+      'gitlab-mlops',
+      'review-portal',
+      'trip-outliers',
+      'ci-deploy-access',
+    ]
       .flatMap((workflow) =>
         ['index.ts', 'product-stack.ts', 'a2i-review.ts', 'classifier-endpoint.ts'].map(
           (f) => `lib/constructs/${workflow}/${f}`,

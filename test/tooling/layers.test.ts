@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
@@ -6,8 +6,9 @@ import { houseBuildOptions } from '../../lib/shared/bundling';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
 /**
- * The layout conventions of CONTRIBUTING.md that ESLint cannot see: names every contract exports, and what a core
- * reaches through everything it imports (ESLint checks direct imports only; esbuild follows the whole graph).
+ * The layout conventions of CONTRIBUTING.md that ESLint cannot see: names every contract exports (and that each name
+ * is spelled once, in its contract), and what a core reaches through everything it imports (ESLint checks direct
+ * imports only; esbuild follows the whole graph).
  */
 
 const LAMBDAS = join(REPO_ROOT, 'lambdas');
@@ -17,12 +18,45 @@ const workflows = folders
   .map((d) => d.name)
   .filter((name) => readdirSync(join(LAMBDAS, name)).some((f) => f.endsWith('.ts') && f !== 'contract.ts'));
 
+/** The exports of `lambdas/<name>/contract.ts` (or of a contract split into `contract/index.ts`). */
+function contractOf(name: string): Record<string, unknown> {
+  return jest.requireActual<Record<string, unknown>>(join(LAMBDAS, name, 'contract'));
+}
+
+/** The contract's source files (one file, or every file of a `contract/` folder). */
+function contractFiles(name: string): string[] {
+  const folder = join(LAMBDAS, name, 'contract');
+  if (existsSync(folder))
+    return readdirSync(folder)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(folder, f));
+  return [join(LAMBDAS, name, 'contract.ts')];
+}
+
+/** Every `.ts` file under a folder of the repository, recursively. */
+function sources(dir: string): string[] {
+  return readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.includes('node_modules'))
+    .map((f) => join(REPO_ROOT, dir, f));
+}
+
+/** The names a contract gives: `[export name, key, value]` for each member of its `*_ENV`, `*_METRICS`, `*_SERVICE`. */
+function contractNames(name: string): [string, string, string][] {
+  return Object.entries(contractOf(name))
+    .filter(([exported]) => /_(ENV|METRICS|SERVICE)$/.test(exported))
+    .flatMap(([exported, value]) =>
+      Object.entries(value as Record<string, unknown>)
+        .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+        .map(([key, v]) => [exported, key, v] as [string, string, string]),
+    );
+}
+
 describe('layout conventions', () => {
   it.each(workflows)(
     'lambdas/%s/contract.ts exports <WORKFLOW>_ENV, <WORKFLOW>_METRICS and <WORKFLOW>_SERVICE',
     (name) => {
       const prefix = name.toUpperCase().replace(/-/g, '_');
-      const contract = jest.requireActual<Record<string, unknown>>(join(LAMBDAS, name, 'contract.ts'));
+      const contract = contractOf(name);
       const kinds = ['ENV', 'METRICS', 'SERVICE'].map((kind) => {
         const value = contract[`${prefix}_${kind}`];
         const strings =
@@ -33,8 +67,46 @@ describe('layout conventions', () => {
     },
   );
 
+  it('gives every service a name of its own: no two functions of two workflows publish under one service name', () => {
+    const owners = new Map<string, string[]>();
+    for (const name of [...workflows, 'review']) {
+      for (const [exported, key, value] of contractNames(name).filter(([e]) => e.endsWith('_SERVICE')))
+        owners.set(value, [...(owners.get(value) ?? []), `${exported}.${key}`]);
+    }
+    expect([...owners].filter(([, where]) => where.length > 1)).toEqual([]);
+  });
+
+  it('spells every environment variable, metric and service name once: in its contract, never as a literal elsewhere', () => {
+    const contractSources = new Set([...workflows, 'review'].flatMap(contractFiles));
+    /** Code without comments (TSDoc may name a variable or a metric; code must use the contract's constant). */
+    const code = (dirs: string[]) =>
+      dirs
+        .flatMap(sources)
+        .filter((file) => !contractSources.has(file))
+        .map((file) => ({
+          file: relative(REPO_ROOT, file),
+          text: readFileSync(file, 'utf8')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/(^|[^:])\/\/.*$/gm, '$1'),
+        }));
+    // Environment variable and service names everywhere; metric names where metrics are published or read (a
+    // construct id in lib/ may be the same word as a metric, e.g. the TripOutliers stack and metric).
+    const everywhere = code(['bin', 'lib', 'lambdas', 'cli', 'web']);
+    const handlers = everywhere.filter(({ file }) => file.startsWith('lambdas/') || file.startsWith('cli/'));
+    const spelledAgain = [...workflows, 'review'].flatMap((name) =>
+      contractNames(name).flatMap(([exported, key, value]) =>
+        (exported.endsWith('_METRICS') ? handlers : everywhere)
+          .filter(({ text }) => [`'${value}'`, `"${value}"`, `\`${value}\``].some((literal) => text.includes(literal)))
+          .map(({ file }) => `${file} spells ${JSON.stringify(value)} (${exported}.${key})`),
+      ),
+    );
+    expect(spelledAgain).toEqual([]);
+  });
+
   it('finds the workflows', () => {
-    expect(workflows).toEqual(expect.arrayContaining(['active-learning', 'review-portal', 'streaming-anomaly']));
+    expect(workflows).toEqual(
+      expect.arrayContaining(['active-learning', 'review-portal', 'streaming-anomaly', 'trip-outliers']),
+    );
   });
 
   it('keeps every core free of service clients and adapters, through everything it imports', async () => {

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  DEFAULT_PORTAL_NAME,
   REVIEWER_GROUP,
   REVIEW_PORTAL_ENV as ENV,
   TASK_ID_MAX_LENGTH,
@@ -89,7 +90,7 @@ export interface ReviewPortalProps {
   /**
    * The portal's name: the path segment of result keys where A2I puts the flow definition name
    * (`<prefix><name>/YYYY/MM/DD/hh/mm/ss/<task id>/output.json`). Lower-case letters, digits and hyphens, ≤ 63.
-   * @default 'review-portal'
+   * @default `DEFAULT_PORTAL_NAME` (`review-portal`)
    */
   readonly portalName?: string;
   /**
@@ -183,7 +184,7 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     const leaseSeconds = props.leaseDuration?.toSeconds() ?? 900;
     const maxTaskAgeSeconds = props.maxTaskAge?.toSeconds() ?? 86_400;
     const retentionDays = props.taskRetention?.toDays() ?? 90;
-    const portalName = props.portalName ?? 'review-portal';
+    const portalName = props.portalName ?? DEFAULT_PORTAL_NAME;
     this.outputPrefix = props.outputPrefix ?? 'review-output/';
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 
