@@ -11,14 +11,11 @@ import { APP_MODES } from '../helpers/app-modes';
  * the house builders breaks one of these.
  */
 
-/** Every `lambdas/<module>/contract.ts`, loaded: module folder → its exports. */
+/** Every `lambdas/<module>/contract.ts` (or `contract/index.ts`), loaded: module folder → its exports. */
 const CONTRACTS = new Map(
   readdirSync(join(REPO_ROOT, 'lambdas'), { withFileTypes: true })
     .filter((d) => d.isDirectory() && d.name !== 'shared')
-    .map((d) => [
-      d.name,
-      jest.requireActual<Record<string, unknown>>(join(REPO_ROOT, 'lambdas', d.name, 'contract.ts')),
-    ]),
+    .map((d) => [d.name, jest.requireActual<Record<string, unknown>>(join(REPO_ROOT, 'lambdas', d.name, 'contract'))]),
 );
 
 /** The string values of the contract exports whose name ends with `suffix` (`_ENV`, `_SERVICE`). */
