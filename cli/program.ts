@@ -31,6 +31,12 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
     load: async () => (await import('./commands/active-learning')).registerActiveLearningCommands,
   },
   {
+    commands: {
+      retrain: 'Classifier retraining: check training data, start runs, approve, reject or roll back a model',
+    },
+    load: async () => (await import('./commands/retrain')).registerRetrainCommands,
+  },
+  {
     commands: { review: 'Review portal: queue statistics, reviewer invitations, task creation' },
     load: async () => (await import('./commands/review')).registerReviewCommands,
   },
@@ -45,6 +51,10 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   {
     commands: { traffic: 'Streaming anomaly pipeline: send simulated camera traffic' },
     load: async () => (await import('./commands/traffic')).registerTrafficCommands,
+  },
+  {
+    commands: { labels: 'Rekognition Custom Labels assist: runs, the model (start/stop), manifests' },
+    load: async () => (await import('./commands/labels')).registerLabelsCommands,
   },
   {
     commands: { trips: 'Trip outlier analysis of NYC TLC trip records: DuckDB locally, Athena at data-lake scale' },

@@ -4,7 +4,9 @@ import { LOG_RETENTION_CONTEXT_KEY } from './shared/logs';
 import { applyNag } from './shared/nag';
 import { TraceEveryFunction } from './shared/tracing';
 import { ActiveLearningStack } from './stacks/active-learning-stack';
+import { CustomLabelsAssistStack } from './stacks/custom-labels-assist-stack';
 import { CiDeployAccessStack } from './stacks/ci-deploy-access-stack';
+import { ClassifierRetrainingStack } from './stacks/classifier-retraining-stack';
 import { ExampleStack } from './stacks/example-stack';
 import { GitLabMlopsStack } from './stacks/gitlab-mlops-stack';
 import { LabelingChainStack } from './stacks/labeling-chain-stack';
@@ -43,22 +45,42 @@ export function buildApp(app: App, options: BuildAppOptions = {}): { app: App; c
     ? new ReviewPortalStack(app, name('ReviewPortal'), {
         env,
         config: config.reviewPortal,
+        // Images of the Custom Labels assist runs live in the portal's image store (the page may show only those).
+        imageStore: config.customLabelsAssist.enabled && config.customLabelsAssist.review === 'portal',
         description: 'ml-workflows: human review portal (task queue, API, web page)',
       })
     : undefined;
   if (config.activeLearning.enabled) {
-    new ActiveLearningStack(app, name('ActiveLearning'), {
+    const activeLearning = new ActiveLearningStack(app, name('ActiveLearning'), {
       env,
       config: config.activeLearning,
       reviewBackend: reviewPortal?.portal,
       description: 'ml-workflows: active-learning feedback loop for Comprehend custom classification',
     });
+    // Retraining closes the loop: it reads the loop's bucket and classifier parameter through its public fields.
+    if (config.classifierRetraining.enabled) {
+      new ClassifierRetrainingStack(app, name('ClassifierRetraining'), {
+        env,
+        config: config.classifierRetraining,
+        loop: activeLearning.loop,
+        description: 'ml-workflows: Comprehend classifier retraining (closes the active-learning loop)',
+      });
+    }
   }
   if (config.labelingChain.enabled) {
     new LabelingChainStack(app, name('LabelingChain'), {
       env,
       config: config.labelingChain,
       description: 'ml-workflows: Ground Truth labeling job chaining',
+    });
+  }
+
+  if (config.customLabelsAssist.enabled) {
+    new CustomLabelsAssistStack(app, name('CustomLabelsAssist'), {
+      env,
+      config: config.customLabelsAssist,
+      reviewPortal: reviewPortal?.portal,
+      description: 'ml-workflows: Rekognition Custom Labels model-assisted annotation with human verification',
     });
   }
 

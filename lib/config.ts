@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { BUILT_IN_TASK_LAMBDA_ACCOUNTS } from '../lambdas/labeling-chain/contract';
 import { activeLearningConfigSchema } from './config/active-learning';
+import { customLabelsAssistConfigSchema } from './config/custom-labels-assist';
 import { ciDeployAccessConfigSchema } from './config/ci-deploy-access';
+import { classifierRetrainingConfigSchema } from './config/classifier-retraining';
 import { exampleConfigSchema } from './config/example';
 import { gitlabMlopsConfigSchema } from './config/gitlab-mlops';
 import { labelingChainConfigSchema } from './config/labeling-chain';
@@ -44,8 +46,10 @@ export const appConfigSchema = z
     activeLearning: activeLearningConfigSchema.prefault({}),
     labelingChain: labelingChainConfigSchema.prefault({}),
     reviewPortal: reviewPortalConfigSchema.prefault({}),
+    customLabelsAssist: customLabelsAssistConfigSchema.prefault({}),
     ciDeployAccess: ciDeployAccessConfigSchema.prefault({}),
     tripOutliers: tripOutliersConfigSchema.prefault({}),
+    classifierRetraining: classifierRetrainingConfigSchema.prefault({}),
   })
   .strict()
   .superRefine(
@@ -63,6 +67,16 @@ export const appConfigSchema = z
           path: ['activeLearning', 'review'],
           message:
             'received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
+          params: { wholeLine: true },
+        });
+      }
+      const assist = section('customLabelsAssist');
+      if (assist.enabled === true && assist.review === 'portal' && section('reviewPortal').enabled === false) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['customLabelsAssist', 'review'],
+          message:
+            'received "portal" but reviewPortal.enabled is false; enable the review portal or set customLabelsAssist.review=ground-truth',
           params: { wholeLine: true },
         });
       }

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
 import { MetricUnit } from '../shared/observability';
 import { logger, portalEnv, portalRoute, settingsFromEnv } from './adapters/api';
+import { withImageUrls } from './adapters/images';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { taskView } from './core/task';
 import { TaskStore } from './adapters/task-store';
@@ -21,5 +22,5 @@ export const handler = portalRoute(async (_event, reviewer, metrics) => {
   if (!claim) return ok({ task: null });
   if (!claim.renewed) metrics.addMetric(REVIEW_PORTAL_METRICS.TASKS_CLAIMED, MetricUnit.Count, 1);
   logger.info('Task claimed', { taskId: claim.task.taskId, workerId: reviewer.workerId, renewed: claim.renewed });
-  return ok({ task: taskView(claim.task, reviewer.workerId, now, settings) });
+  return ok({ task: await withImageUrls(claim.task, taskView(claim.task, reviewer.workerId, now, settings)) });
 });

@@ -29,7 +29,15 @@ export const REVIEW_PORTAL_ENV = {
   ALLOWED_ORIGINS: 'REVIEW_PORTAL_ALLOWED_ORIGINS',
   /** Cognito group whose members may review. */
   REVIEWER_GROUP: 'REVIEW_PORTAL_REVIEWER_GROUP',
+  /**
+   * Comma-separated buckets whose images the page may show (image tasks): the administrator's configuration. An image
+   * in any other bucket gets no URL. The functions that answer with task views may read exactly these buckets.
+   */
+  IMAGE_BUCKETS: 'REVIEW_PORTAL_IMAGE_BUCKETS',
 } as const;
+
+/** Seconds a presigned image URL stays valid: long enough to load the image, short enough not to outlive a lease. */
+export const IMAGE_URL_SECONDS = 300;
 
 /** Cognito group of reviewers. */
 export const REVIEWER_GROUP = 'reviewers';

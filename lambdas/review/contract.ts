@@ -30,8 +30,15 @@ export interface ReviewItem {
   readonly requestId?: string;
 }
 
-/** The input content of a review task: what A2I receives as `InputContent` and the portal stores. */
+/** The kinds of review task: text items to classify, or images whose proposed boxes people verify. */
+export const REVIEW_TASK_KINDS = ['text-classification', 'bounding-box-verification'] as const;
+/** One of {@link REVIEW_TASK_KINDS}. */
+export type ReviewTaskKind = (typeof REVIEW_TASK_KINDS)[number];
+
+/** The input content of a text review task: what A2I receives as `InputContent` and the portal stores. */
 export interface ReviewTaskInput {
+  /** `text-classification` (the default when absent). */
+  readonly kind?: 'text-classification';
   /** The categories reviewers choose from, rendered as buttons / radio options. Never hard-coded in a UI. */
   readonly categories: readonly string[];
   /** Allow several categories per item (multi-label); the answer is then the labels joined by `|`. */
@@ -46,11 +53,62 @@ export interface ReviewTaskInput {
   };
 }
 
+/**
+ * A box in image pixels: `left`/`top` of its upper-left corner from the image's upper-left corner, `width` and `height`
+ * — the Ground Truth bounding-box (and `crowd-bounding-box`) convention, in the image as displayed (EXIF orientation
+ * applied).
+ */
+export interface PixelBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** A box a model proposed: its label and the model's own confidence (0–100, as Rekognition reports it). */
+export interface ProposedBox extends PixelBox {
+  readonly label: string;
+  readonly confidence: number;
+}
+
+/** One image to verify. `index` is its 0-based position in the batch; answers are paired by it. */
+export interface ImageReviewItem {
+  readonly index: number;
+  /** The image, `s3://bucket/key` (shown through a short-lived presigned URL, never a public object). */
+  readonly image: string;
+  /** Width and height in pixels, read from the image header (EXIF orientation applied). */
+  readonly width: number;
+  readonly height: number;
+  /** The boxes proposed for the image (at most {@link MAX_BOXES_PER_IMAGE}); each needs an explicit decision. */
+  readonly proposals: readonly ProposedBox[];
+}
+
+/**
+ * The input content of an image task (`bounding-box-verification`): reviewers accept, reject or relabel every proposed
+ * box, draw missing boxes, or reject the whole image.
+ */
+export interface BoundingBoxTaskInput {
+  readonly kind: 'bounding-box-verification';
+  /** The labels reviewers may give a box (relabel or draw). Never hard-coded in a UI. */
+  readonly categories: readonly string[];
+  readonly items: readonly ImageReviewItem[];
+  /** Where the batch came from, for tracing (a run and a page). */
+  readonly source?: { readonly run: string; readonly page: number };
+}
+
+/** The input of any review task. */
+export type AnyReviewTaskInput = ReviewTaskInput | BoundingBoxTaskInput;
+
+/** True when a task input is an image task. */
+export function isBoundingBoxTask(input: AnyReviewTaskInput): input is BoundingBoxTaskInput {
+  return input.kind === 'bounding-box-verification';
+}
+
 /** A batch of items handed to a review back end. */
-export interface ReviewBatch {
+export interface ReviewBatch<I extends AnyReviewTaskInput = ReviewTaskInput> {
   /** Deterministic id (1–63 chars, `^[a-z0-9](-*[a-z0-9])*$`): the A2I human loop name and the portal task id. */
   readonly id: string;
-  readonly input: ReviewTaskInput;
+  readonly input: I;
 }
 
 /** What a back end reports for one batch: newly started, or already there (a re-delivered event: done, not an error). */
@@ -58,7 +116,7 @@ export type ReviewStartResult = 'started' | 'already-exists';
 
 /** A review back end (A2I `StartHumanLoop`, or a conditional write to the portal's task table). */
 export interface ReviewBackend {
-  start(batch: ReviewBatch): Promise<ReviewStartResult>;
+  start(batch: ReviewBatch<AnyReviewTaskInput>): Promise<ReviewStartResult>;
 }
 
 /**
@@ -78,6 +136,60 @@ export function itemIndexOfAnswerField(field: string): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
+/**
+ * The answer field of the image with 0-based `index`: `annotatedResult<index>` (the name the `crowd-bounding-box`
+ * element's output has in A2I and Ground Truth, with the item index). Parse it back with {@link itemIndexOfBoxField}.
+ */
+export function boxFieldFor(index: number): string {
+  return `${BOX_FIELD_PREFIX}${index}`;
+}
+
+/** Prefix of image answer fields. */
+export const BOX_FIELD_PREFIX = 'annotatedResult';
+
+/** The item index encoded in an image answer field name, or undefined. */
+export function itemIndexOfBoxField(field: string): number | undefined {
+  const match = /^annotatedResult(\d+)$/.exec(field);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** A reviewer's decision on one proposed box. */
+export type BoxDecision =
+  | { readonly decision: 'accept' }
+  | { readonly decision: 'reject' }
+  | { readonly decision: 'relabel'; readonly label: string };
+
+/** A box a reviewer drew (pixels, see {@link PixelBox}). */
+export interface DrawnBox extends PixelBox {
+  readonly label: string;
+}
+
+/**
+ * What the page submits for one image: a decision for every proposed box (in proposal order), the boxes drawn, or
+ * `imageRejected` (the image cannot be labeled from these proposals: it goes to the needs-labeling list).
+ */
+export interface BoxAnswerSubmission {
+  readonly decisions?: readonly BoxDecision[];
+  readonly added?: readonly DrawnBox[];
+  readonly imageRejected?: boolean;
+}
+
+/**
+ * One image's answer as stored and published (`answerContent.annotatedResult<index>`): the `crowd-bounding-box` shape
+ * (`boundingBoxes` = the verified boxes in whole pixels: kept proposals in proposal order, then drawn ones;
+ * `inputImageProperties`), plus every decision, the drawn boxes and `imageRejected`.
+ */
+export interface BoxAnswer {
+  readonly boundingBoxes: readonly DrawnBox[];
+  readonly inputImageProperties: { readonly width: number; readonly height: number };
+  readonly decisions: readonly BoxDecision[];
+  readonly added: readonly DrawnBox[];
+  readonly imageRejected: boolean;
+}
+
+/** Most boxes one image may carry (Rekognition Custom Labels: 50 bounding boxes per image). */
+export const MAX_BOXES_PER_IMAGE = 50;
+
 /** One reviewer's answers, in the A2I output shape. */
 export interface HumanAnswer {
   /** Form fields: `textCategory<i>` → the chosen label (or `A|B` for multi-label), plus any other fields. */
@@ -90,11 +202,11 @@ export interface HumanAnswer {
 }
 
 /** The `output.json` of a finished review, in exactly the Amazon A2I shape. */
-export interface HumanReviewOutput {
+export interface HumanReviewOutput<I extends AnyReviewTaskInput = ReviewTaskInput> {
   readonly flowDefinitionArn: string;
   readonly humanLoopName: string;
   /** Exactly what was sent (A2I returns the `InputContent` object). */
-  readonly inputContent: ReviewTaskInput;
+  readonly inputContent: I;
   readonly humanAnswers: readonly HumanAnswer[];
 }
 

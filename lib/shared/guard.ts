@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import {
   type IAspect,
@@ -23,7 +23,14 @@ import {
   aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
+import { sha256 } from './bundle-record';
 import { AccessLogsBucket } from './secure-bucket';
+import {
+  TemplateReportCache,
+  type TemplateValidationStats,
+  type ValidationCacheDir,
+  validateWithCache,
+} from './validation-cache';
 
 /**
  * The cfn-guard findings (AWS Control Tower proactive controls, `@cdklabs/cdk-validator-cfnguard`) that this app
@@ -47,11 +54,21 @@ export const CONTROL_TOWER_RULES_DIR = join(
   'cfn-guard',
 );
 
-const RESOURCE_TYPE = /["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g;
-let ruleIndex: { file: string; types: Set<string> }[] | undefined;
+/** Version of `@cdklabs/cdk-validator-cfnguard` (its cfn-guard binary and rules). */
+const CFN_GUARD_VERSION = (
+  JSON.parse(readFileSync(require.resolve('@cdklabs/cdk-validator-cfnguard/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
-/** Every Control Tower rule file with the CloudFormation resource types it evaluates (each names at least one). */
-export function controlTowerRuleIndex(): readonly { file: string; types: ReadonlySet<string> }[] {
+const RESOURCE_TYPE = /["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g;
+let ruleIndex: { file: string; types: Set<string>; sha256: string }[] | undefined;
+
+/**
+ * Every Control Tower rule file with the CloudFormation resource types it evaluates (each names at least one) and the
+ * SHA-256 of its content.
+ */
+export function controlTowerRuleIndex(): readonly { file: string; types: ReadonlySet<string>; sha256: string }[] {
   ruleIndex ??= readdirSync(CONTROL_TOWER_RULES_DIR, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .flatMap((d) =>
@@ -59,36 +76,68 @@ export function controlTowerRuleIndex(): readonly { file: string; types: Readonl
         .filter((f) => f.endsWith('.guard'))
         .map((f) => join(CONTROL_TOWER_RULES_DIR, d.name, f)),
     )
-    .map((file) => ({
-      file,
-      types: new Set([...readFileSync(file, 'utf8').matchAll(RESOURCE_TYPE)].map((m) => m[1]!)),
-    }))
+    .map((file) => {
+      const text = readFileSync(file, 'utf8');
+      return { file, types: new Set([...text.matchAll(RESOURCE_TYPE)].map((m) => m[1]!)), sha256: sha256(text) };
+    })
     .sort((a, b) => a.file.localeCompare(b.file));
   return ruleIndex;
 }
 
+/** Options of {@link ControlTowerGuard}. */
+export interface ControlTowerGuardProps {
+  /** Where findings are cached per template ({@link TemplateReportCache}); `false` turns the cache off. */
+  readonly cacheDir?: ValidationCacheDir;
+}
+
 /**
- * cfn-guard with the Control Tower rules that can apply: at validation time it reads the resource types of the
- * synthesized templates and runs only the rule files that evaluate one of them. A rule for a type the templates do not
+ * cfn-guard with the Control Tower rules that can apply, template by template: for each synthesized template it runs
+ * only the rule files that evaluate one of the template's resource types. A rule for a type the template does not
  * contain cannot report anything, so the findings are those of the whole rule set (a test compares both on the app),
- * at about a quarter of the CPU time. Same plugin name as `CfnGuardValidator`, so acknowledgments are the same.
+ * at about a quarter of the CPU time. Findings are cached per template, keyed by the template's bytes, the
+ * package version and the whole rule set ({@link TemplateReportCache}), so an unchanged template is not checked again
+ * on the next synth. Same plugin name as `CfnGuardValidator`, so acknowledgments are the same.
  */
 export class ControlTowerGuard implements IPolicyValidationPlugin {
   readonly name = CFN_GUARD_PLUGIN;
+  /** Templates checked and found cached by this plugin, over its life. */
+  readonly stats: TemplateValidationStats = { validated: 0, cached: 0 };
+  private readonly cache: TemplateReportCache;
+
+  constructor(props: ControlTowerGuardProps = {}) {
+    this.cache = new TemplateReportCache('cfn-guard', props.cacheDir);
+  }
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    const types = new Set(
-      context.templatePaths.flatMap((path) =>
-        Object.values(
-          (JSON.parse(readFileSync(path, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
-        ).map((r) => r.Type),
-      ),
+    const index = controlTowerRuleIndex();
+    const ruleSet = sha256(
+      JSON.stringify([CFN_GUARD_VERSION, index.map((r) => [relative(CONTROL_TOWER_RULES_DIR, r.file), r.sha256])]),
     );
-    const rules = controlTowerRuleIndex()
-      .filter((rule) => [...rule.types].some((t) => types.has(t)))
-      .map((rule) => rule.file);
-    if (rules.length === 0) return { success: true, violations: [] };
-    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
+    const templates = context.templatePaths.map((templatePath) => ({
+      templatePath,
+      content: readFileSync(templatePath, 'utf8'),
+    }));
+    const reports = validateWithCache(
+      templates,
+      this.cache,
+      (t) => sha256(ruleSet + t.content),
+      (missed) =>
+        missed.map((t) => {
+          const types = new Set(
+            Object.values(
+              (JSON.parse(t.content) as { Resources?: Record<string, { Type: string }> }).Resources ?? {},
+            ).map((r) => r.Type),
+          );
+          const rules = index.filter((rule) => [...rule.types].some((type) => types.has(type))).map((r) => r.file);
+          if (rules.length === 0) return { success: true, violations: [] };
+          return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate({
+            ...context,
+            templatePaths: [t.templatePath],
+          });
+        }),
+      this.stats,
+    );
+    return { success: reports.every((r) => r.success), violations: reports.flatMap((r) => r.violations) };
   }
 }
 
@@ -223,9 +272,9 @@ export const GUARD_ACKNOWLEDGMENTS: readonly GuardAcknowledgment[] = [
     rule: 's3_event_notifications_enabled_check',
     control: 'CT.S3.PR.4',
     resource: s3.CfnBucket,
-    covers: bucketIds('AssetBucket', 'Results', 'Site', 'DataBucket'),
+    covers: bucketIds('AssetBucket', 'Results', 'Site', 'DataBucket', 'Images'),
     reason:
-      'No workflow step starts from a new object in this bucket: it receives access logs, Service Catalog product assets, published review results, the web page, or Firehose output that the detector reads on its own schedule. A notification would have no consumer.',
+      'No workflow step starts from a new object in this bucket: it receives access logs, Service Catalog product assets, published review results, the web page, Firehose output that the detector reads on its own schedule, or images that a Custom Labels assist run lists when an operator starts it. A notification would have no consumer.',
   },
   {
     rule: 's3_bucket_acl_prohibited_check',

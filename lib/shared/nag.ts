@@ -2,6 +2,7 @@ import { type App, Aspects, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { type IConstruct } from 'constructs';
 import { ControlTowerGuard, DenyKeyGrantsExceptForAwsServices, GuardAcknowledgments } from './guard';
+import { CachedCloudFormationValidatePlugin } from './validation-cache';
 
 /**
  * Apply the app's validators to every stack (CDK policy validation): the cdk-nag AwsSolutions and Serverless packs, and
@@ -10,9 +11,18 @@ import { ControlTowerGuard, DenyKeyGrantsExceptForAwsServices, GuardAcknowledgme
  * the templates run, see {@link ControlTowerGuard}). The cfn-guard findings the app accepts
  * are acknowledged resource by resource from one table, and CT.KMS.PR.3 is met on every key by one aspect (both in
  * lib/shared/guard.ts). The app (bin/app.ts) always applies them.
+ *
+ * aws-cdk-lib's own CloudFormation schema validation is registered here too, last (where CDK would add it), as
+ * {@link CachedCloudFormationValidatePlugin}: the same validation, with its findings, like cfn-guard's, cached per
+ * template between synths (lib/shared/validation-cache.ts), and on or off exactly when CDK's own would be.
  */
 export function applyNag(app: App): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app), new ControlTowerGuard());
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app),
+    new ServerlessChecks(app),
+    new ControlTowerGuard(),
+    new CachedCloudFormationValidatePlugin(),
+  );
   Aspects.of(app).add(new GuardAcknowledgments());
   Aspects.of(app).add(new DenyKeyGrantsExceptForAwsServices());
 }

@@ -18,6 +18,10 @@ export const RUNBOOK = {
   GITLAB_DEPLOY_TRIGGER: 'gitlab-deploy-trigger-failed',
   GITLAB_ROLLBACK_IMPOSSIBLE: 'rollback-impossible',
   TRAFFIC_ANOMALY: 'traffic-anomaly',
+  MODEL_INFERENCE_HOURS: 'custom-labels-model-inference-hours',
+  MODEL_LEFT_RUNNING: 'custom-labels-model-left-running',
+  RETRAINING_RUN_STUCK: 'retraining-run-stuck',
+  ENDPOINT_UPDATE_FAILED: 'endpoint-update-failed',
 } as const;
 
 /** One section of the runbook. */

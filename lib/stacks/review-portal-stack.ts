@@ -7,6 +7,11 @@ import { ReviewPortal } from '../constructs/review-portal';
 export interface ReviewPortalStackProps extends StackProps {
   /** The `reviewPortal` configuration section. */
   readonly config: ReviewPortalConfig;
+  /**
+   * Create the portal's image store for image tasks (the Custom Labels assist workflow keeps its images there).
+   * @default false
+   */
+  readonly imageStore?: boolean;
 }
 
 /** Names of the stack's outputs (read by `mlw review`). */
@@ -18,6 +23,7 @@ export const REVIEW_PORTAL_OUTPUTS = {
   TASK_TABLE: 'TaskTableName',
   OUTPUT_BUCKET: 'OutputBucketName',
   PORTAL_ID: 'PortalId',
+  IMAGES_BUCKET: 'ImagesBucketName',
 } as const;
 
 /** Thin stack around {@link ReviewPortal}: configuration in, outputs out. */
@@ -37,6 +43,7 @@ export class ReviewPortalStack extends Stack {
       throttling: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
       mfa: config.mfa,
       allowedOrigins: config.allowedOrigins,
+      imageStore: props.imageStore,
       webAclArn: config.webAclArn,
     });
     const out = (key: string, value: string, description: string) => new CfnOutput(this, key, { value, description });
@@ -55,5 +62,12 @@ export class ReviewPortalStack extends Stack {
     out(REVIEW_PORTAL_OUTPUTS.TASK_TABLE, this.portal.table.tableName, 'Review task table (mlw review stats)');
     out(REVIEW_PORTAL_OUTPUTS.OUTPUT_BUCKET, this.portal.outputBucket.bucketName, 'A2I-shaped results (output.json)');
     out(REVIEW_PORTAL_OUTPUTS.PORTAL_ID, this.portal.portalId, 'flowDefinitionArn of results and completion events');
+    if (this.portal.imagesBucket) {
+      out(
+        REVIEW_PORTAL_OUTPUTS.IMAGES_BUCKET,
+        this.portal.imagesBucket.bucketName,
+        'Images of image tasks (presigned to reviewers)',
+      );
+    }
   }
 }

@@ -2,7 +2,14 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Stack, aws_kms as kms, aws_s3 as s3 } from 'aws-cdk-lib';
+import {
+  App,
+  CloudFormationValidatePlugin,
+  type IPolicyValidationContext,
+  Stack,
+  aws_kms as kms,
+  aws_s3 as s3,
+} from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../lib/app';
 import {
@@ -14,6 +21,7 @@ import {
 } from '../../lib/shared/guard';
 import { applyNag } from '../../lib/shared/nag';
 import { SecureBucket } from '../../lib/shared/secure-bucket';
+import { CachedCloudFormationValidatePlugin } from '../../lib/shared/validation-cache';
 import { type ReportedViolation, synthWithValidation as synth, type ValidationReport } from '../helpers/validation';
 
 /**
@@ -94,9 +102,45 @@ describe('cfn-guard (Control Tower proactive controls)', () => {
           v.violatingResources.map((r) => `${v.ruleName} ${basename(r.templatePath)} ${r.resourceLogicalId}`),
         )
         .sort();
-    const selected = found(new ControlTowerGuard().validate(context).violations as Raw[]);
+    const cacheDir = join(outdir, 'validation-cache');
+    const selected = found(new ControlTowerGuard({ cacheDir: false }).validate(context).violations as Raw[]);
     expect(selected.length).toBeGreaterThan(100);
     expect(selected).toEqual(found(new CfnGuardValidator().validate(context).violations as Raw[]));
+    // ... and so do its findings cached per template (lib/shared/validation-cache.ts), when fresh and from the cache.
+    expect(found(new ControlTowerGuard({ cacheDir }).validate(context).violations as Raw[])).toEqual(selected);
+    const warm = new ControlTowerGuard({ cacheDir });
+    expect(found(warm.validate(context).violations as Raw[])).toEqual(selected);
+    expect(warm.stats).toEqual({ validated: 0, cached: context.templatePaths.length });
+  });
+
+  it('the CloudFormation schema validation cached per template reports what the plugin of aws-cdk-lib reports for the app', () => {
+    const { app } = buildApp(new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }));
+    app.synth();
+    const stacks = app.node.children.filter((c): c is Stack => c instanceof Stack);
+    const context: IPolicyValidationContext = {
+      templatePaths: stacks.map((s) => join(outdir, s.templateFile)),
+      stackTemplates: stacks.map((s) => ({
+        stackConstructPath: s.node.path,
+        templatePath: join(outdir, s.templateFile),
+        accountId: undefined,
+        region: undefined,
+      })),
+      appConstruct: app,
+    };
+    const previous = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'true';
+    try {
+      const original = new CloudFormationValidatePlugin().validate(context);
+      // The app's templates have schema findings of several rules, some in more than one template (the merge).
+      expect(new Set(original.violations.map((v) => v.ruleName)).size).toBeGreaterThan(1);
+      const cacheDir = join(outdir, 'validation-cache');
+      expect(new CachedCloudFormationValidatePlugin(cacheDir).validate(context)).toEqual(original);
+      const warm = new CachedCloudFormationValidatePlugin(cacheDir);
+      expect(warm.validate(context)).toEqual(original);
+      expect(warm.stats).toEqual({ validated: 0, cached: stacks.length });
+    } finally {
+      process.env.CDK_VALIDATION = previous;
+    }
   });
 
   it('knows the resource types of every shipped Control Tower rule (a rule without one would never run)', () => {

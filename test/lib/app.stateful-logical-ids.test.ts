@@ -25,6 +25,8 @@ const STATEFUL_TYPES = new Set([
   'AWS::SageMaker::Workteam',
   'AWS::SageMaker::ModelPackageGroup',
   'AWS::Comprehend::DocumentClassifier',
+  // A replaced flywheel loses its datasets, data lake layout and model history.
+  'AWS::Comprehend::Flywheel',
   'AWS::ServiceCatalog::Portfolio',
   'AWS::ServiceCatalog::CloudFormationProduct',
   'AWS::IAM::OIDCProvider',
@@ -32,6 +34,8 @@ const STATEFUL_TYPES = new Set([
   'AWS::Glue::Database',
   'AWS::Glue::Table',
   'AWS::Athena::WorkGroup',
+  // A replaced Custom Labels project takes its datasets (the reviewers' work) and trained model versions.
+  'AWS::Rekognition::Project',
 ]);
 
 /** `test/fixtures/stateful-logical-ids.json`: mode → template (stack construct path) → `"<logical id> <type>"`, sorted. */

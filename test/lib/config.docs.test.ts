@@ -21,6 +21,8 @@ const SECTIONS = [
   'reviewPortal',
   'tripOutliers',
   'ciDeployAccess',
+  'customLabelsAssist',
+  'classifierRetraining',
 ];
 /** Where a guide's table keys live: its section (README tables give full keys). */
 const DOCS: Record<string, string> = {
@@ -31,7 +33,9 @@ const DOCS: Record<string, string> = {
   'docs/gitlab-mlops.md': 'gitlabMlops.',
   'docs/review-portal.md': 'reviewPortal.',
   'docs/trip-outliers.md': '',
+  'docs/classifier-retraining.md': 'classifierRetraining.',
   'docs/ci.md': '',
+  'docs/custom-labels-assist.md': 'customLabelsAssist.',
   'docs/runbook.md': '',
 };
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), 'utf8');
@@ -122,6 +126,18 @@ const VPC = {
   'gitlabMlops.securityGroupIds': 'sg-0123456789abcdef0',
 };
 const A2I = { 'activeLearning.review': 'a2i' };
+const GT = {
+  'customLabelsAssist.review': 'ground-truth',
+  'customLabelsAssist.groundTruth.workteamArn': 'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/roofs',
+  'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruth',
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://templates/adjust.liquid.html',
+};
+/** A Ground Truth sample: the key's value against the same settings with the key's other value. */
+const gtSample = (key: keyof typeof GT, other: string): Sample => ({
+  value: GT[key],
+  with: GT,
+  baseline: { ...GT, [key]: other },
+});
 const GITHUB = { 'ciDeployAccess.enabled': 'true', 'ciDeployAccess.repository': 'octo-org/ml-workflows' };
 const SAMPLES: Record<string, Sample> = {
   account: { value: '123456789012' },
@@ -228,6 +244,36 @@ const SAMPLES: Record<string, Sample> = {
   'reviewPortal.throttleBurstLimit': { value: '10' },
   'reviewPortal.mfa': { value: 'optional' },
   'reviewPortal.allowedOrigins': { value: 'http://localhost:8080' },
+  'customLabelsAssist.enabled': { value: 'false' },
+  'customLabelsAssist.review': { value: 'ground-truth', with: GT, baseline: {} },
+  'customLabelsAssist.projectArn': {
+    value: 'arn:aws:rekognition:eu-west-1:123456789012:project/rooftops/1700000000000',
+  },
+  'customLabelsAssist.minInferenceUnits': { value: '2' },
+  'customLabelsAssist.minConfidence': { value: '55' },
+  'customLabelsAssist.imagesPerPage': { value: '20' },
+  'customLabelsAssist.imagesPerTask': { value: '2' },
+  'customLabelsAssist.detectConcurrency': { value: '8' },
+  'customLabelsAssist.maxImagesPerRun': { value: '500' },
+  'customLabelsAssist.reviewWaitDays': { value: '3' },
+  'customLabelsAssist.reviewPollMinutes': { value: '60' },
+  'customLabelsAssist.maxIdleMinutes': { value: '30' },
+  'customLabelsAssist.idleCheckMinutes': { value: '5' },
+  'customLabelsAssist.inferenceHoursAlarm': { value: '12' },
+  'customLabelsAssist.labelAttribute': { value: 'roof-boxes' },
+  'customLabelsAssist.imageOrigins': { value: 'https://labeling.example.com', with: GT },
+  'customLabelsAssist.groundTruth.workteamArn': gtSample(
+    'customLabelsAssist.groundTruth.workteamArn',
+    'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/other',
+  ),
+  'customLabelsAssist.groundTruth.roleArn': gtSample(
+    'customLabelsAssist.groundTruth.roleArn',
+    'arn:aws:iam::123456789012:role/Other',
+  ),
+  'customLabelsAssist.groundTruth.uiTemplateS3Uri': gtSample(
+    'customLabelsAssist.groundTruth.uiTemplateS3Uri',
+    's3://templates/other.liquid.html',
+  ),
   'reviewPortal.webAclArn': {
     value: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/portal/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
   },
@@ -240,6 +286,25 @@ const SAMPLES: Record<string, Sample> = {
   'tripOutliers.timeZone': { value: 'Europe/Berlin' },
   'tripOutliers.sourceBaseUrl': { value: 'https://trips.example.com/data' },
   'tripOutliers.queryResultsRetentionDays': { value: '7' },
+  'classifierRetraining.enabled': { value: 'false' },
+  'classifierRetraining.mode': { value: 'flywheel' },
+  'classifierRetraining.approval': { value: 'auto' },
+  'classifierRetraining.schedule': { value: 'cron(0 3 ? * MON *)' },
+  'classifierRetraining.baseTrainingDataUri': { value: 's3://base-data/intents/base.csv' },
+  'classifierRetraining.testDataUri': { value: 's3://base-data/intents/test.csv' },
+  'classifierRetraining.minNewRows': { value: '500' },
+  'classifierRetraining.minImprovement': { value: '0.01' },
+  'classifierRetraining.minF1': { value: '0.8' },
+  'classifierRetraining.keepVersions': { value: '5' },
+  'classifierRetraining.inferenceUnits': { value: '2' },
+  'classifierRetraining.volumeKmsKeyArn': {
+    value: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'classifierRetraining.modelKmsKeyArn': {
+    value: 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+  },
+  'classifierRetraining.trainingPollMinutes': { value: '30' },
+  'classifierRetraining.maxRunHours': { value: '72' },
   'ciDeployAccess.enabled': { value: 'true', with: GITHUB, baseline: {} },
   'ciDeployAccess.provider': { value: 'gitlab', with: GITHUB },
   'ciDeployAccess.repository': {
@@ -261,10 +326,15 @@ const SAMPLES: Record<string, Sample> = {
   'ciDeployAccess.diffRole': { value: 'false', with: GITHUB },
 };
 
-/** Only the stacks a key's section needs (the active-learning loop reviews through the portal by default). */
+/** Only the stacks a key's section needs. */
 function onlySection(key: string): Record<string, string> {
   const section = key.includes('.') ? key.split('.')[0]! : 'example';
-  const needed = new Set([section, ...(section === 'activeLearning' ? ['reviewPortal'] : [])]);
+  // The loop and Custom Labels assist review through the portal by default; retraining retrains the loop's classifier.
+  const needed = new Set([
+    section,
+    ...(section === 'activeLearning' || section === 'customLabelsAssist' ? ['reviewPortal'] : []),
+    ...(section === 'classifierRetraining' ? ['reviewPortal', 'activeLearning'] : []),
+  ]);
   return Object.fromEntries(SECTIONS.filter((s) => !needed.has(s)).map((s) => [`${s}.enabled`, 'false']));
 }
 
@@ -326,6 +396,7 @@ describe('configuration documentation and schema', () => {
       'review-portal',
       'trip-outliers',
       'ci-deploy-access',
+      'classifier-retraining',
     ]
       .flatMap((workflow) =>
         ['index.ts', 'product-stack.ts', 'a2i-review.ts', 'classifier-endpoint.ts'].map(

@@ -70,6 +70,7 @@ describe('configuration rules in the schema', () => {
       { 'reviewPortal.enabled': 'false' },
       [
         'activeLearning.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set activeLearning.review=a2i',
+        'customLabelsAssist.review: received "portal" but reviewPortal.enabled is false; enable the review portal or set customLabelsAssist.review=ground-truth',
       ],
     ],
     [
@@ -95,8 +96,20 @@ describe('configuration rules in the schema', () => {
       [],
     );
     expect(problemsOf({ region: 'sa-east-1', 'labelingChain.enabled': 'false' })).toEqual([]);
-    expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.review': 'a2i' })).toEqual([]);
-    expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.enabled': 'false' })).toEqual([]);
+    const noAssist = { 'customLabelsAssist.enabled': 'false' };
+    expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.review': 'a2i', ...noAssist })).toEqual([]);
+    expect(problemsOf({ 'reviewPortal.enabled': 'false', 'activeLearning.enabled': 'false', ...noAssist })).toEqual([]);
+    expect(
+      problemsOf({
+        'reviewPortal.enabled': 'false',
+        'activeLearning.enabled': 'false',
+        'customLabelsAssist.review': 'ground-truth',
+        'customLabelsAssist.groundTruth.workteamArn':
+          'arn:aws:sagemaker:eu-west-1:123456789012:workteam/private-crowd/t',
+        'customLabelsAssist.groundTruth.roleArn': 'arn:aws:iam::123456789012:role/GroundTruth',
+        'customLabelsAssist.groundTruth.uiTemplateS3Uri': 's3://templates/adjust.liquid',
+      }),
+    ).toEqual([]);
     const config = parseConfig({
       'activeLearning.classifier.mode': 'endpoint-arn',
       'activeLearning.classifier.endpointArn':

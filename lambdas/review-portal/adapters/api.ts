@@ -19,6 +19,7 @@ export const portalEnv = defineEnv({
   [ENV.MAX_TASK_AGE_SECONDS]: z._default(envInt(z.minimum(60)), 86_400),
   [ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
   [ENV.REVIEWER_GROUP]: z._default(z.string().check(z.minLength(1)), REVIEWER_GROUP),
+  [ENV.IMAGE_BUCKETS]: z._default(envList(), []),
 });
 
 /** The decision settings from the environment. */

@@ -1,7 +1,7 @@
 import { type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, awsErrorName } from '../../shared/errors';
-import { type ReviewBatch, type ReviewStartResult } from '../../review/contract';
+import { type AnyReviewTaskInput, type ReviewBatch, type ReviewStartResult } from '../../review/contract';
 import { OPEN_QUEUE, TASK_TABLE } from '../contract';
 import { TaskNotFoundError } from '../core/errors';
 import {
@@ -55,7 +55,7 @@ export class TaskStore {
    * @throws ValidationError when the batch is invalid.
    */
   public async create(
-    batch: ReviewBatch,
+    batch: ReviewBatch<AnyReviewTaskInput>,
     now: Date,
     options: { requiredAnswers?: number } = {},
   ): Promise<ReviewStartResult> {

@@ -1,4 +1,9 @@
-import { type HumanAnswer, type HumanReviewOutput, type ReviewCompletedDetail } from '../../review/contract';
+import {
+  type AnyReviewTaskInput,
+  type HumanAnswer,
+  type HumanReviewOutput,
+  type ReviewCompletedDetail,
+} from '../../review/contract';
 import { type TaskRecord, taskInput } from './task';
 
 /**
@@ -7,7 +12,7 @@ import { type TaskRecord, taskInput } from './task';
  */
 
 /** `output.json` of a completed task: `inputContent` is the batch input exactly as received; answers in submission order. */
-export function buildOutput(task: TaskRecord, portalId: string): HumanReviewOutput {
+export function buildOutput(task: TaskRecord, portalId: string): HumanReviewOutput<AnyReviewTaskInput> {
   const humanAnswers = task.answeredBy.flatMap((worker) => {
     const answer = task.answers[worker];
     return answer === undefined ? [] : [JSON.parse(answer) as HumanAnswer];

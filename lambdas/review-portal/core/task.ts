@@ -1,5 +1,14 @@
 import { ValidationError } from '../../shared/errors';
-import { type HumanAnswer, type ReviewBatch, type ReviewItem, type ReviewTaskInput } from '../../review/contract';
+import {
+  type AnyReviewTaskInput,
+  type BoundingBoxTaskInput,
+  type HumanAnswer,
+  type ReviewBatch,
+  type ReviewItem,
+  type ReviewTaskInput,
+  boxFieldFor,
+  isBoundingBoxTask,
+} from '../../review/contract';
 import {
   MAX_ANSWERS_PER_SUBMISSION,
   MAX_LABEL_LENGTH,
@@ -10,6 +19,7 @@ import {
   TASK_ID_PATTERN,
 } from '../contract';
 import { InvalidAnswerError, ReviewConflictError } from './errors';
+import { type ImageItemView, imageItemProblems, normalizeBoxAnswer } from './image-task';
 
 /**
  * The review portal's task model: one DynamoDB item per review batch, keyed by the batch's deterministic id (the
@@ -95,7 +105,7 @@ export const MAX_INPUT_BYTES = 300_000;
  * is refused here, not stored.
  * @throws ValidationError naming every problem.
  */
-export function validateBatch(batch: ReviewBatch): void {
+export function validateBatch(batch: ReviewBatch<AnyReviewTaskInput>): void {
   const problems: string[] = [];
   if (typeof batch.id !== 'string' || batch.id.length > TASK_ID_MAX_LENGTH || !TASK_ID.test(batch.id)) {
     problems.push(
@@ -103,9 +113,11 @@ export function validateBatch(batch: ReviewBatch): void {
     );
   }
   const { categories } = batch.input;
-  const items: readonly ReviewItem[] = Array.isArray(batch.input.items)
-    ? (batch.input.items as readonly ReviewItem[])
-    : [];
+  const kind: unknown = batch.input.kind;
+  if (kind !== undefined && kind !== 'text-classification' && kind !== 'bounding-box-verification') {
+    problems.push(`input.kind: ${JSON.stringify(kind)} must be text-classification or bounding-box-verification`);
+  }
+  const items: readonly { index: number }[] = Array.isArray(batch.input.items) ? batch.input.items : [];
   if (!Array.isArray(categories) || categories.length === 0)
     problems.push('input.categories: at least one category is required');
   else {
@@ -119,7 +131,7 @@ export function validateBatch(batch: ReviewBatch): void {
       problems.push(
         `input.categories: ${long} categor${long === 1 ? 'y is' : 'ies are'} longer than the ${MAX_LABEL_LENGTH} characters an answer may carry`,
       );
-    if (batch.input.multiLabel === true && categories.length > MAX_LABELS_PER_ANSWER)
+    if (!isBoundingBoxTask(batch.input) && batch.input.multiLabel === true && categories.length > MAX_LABELS_PER_ANSWER)
       problems.push(
         `input.categories: ${categories.length} categories in a multi-label task is more than the ${MAX_LABELS_PER_ANSWER} one answer may list`,
       );
@@ -135,10 +147,13 @@ export function validateBatch(batch: ReviewBatch): void {
     if ([...indexes].sort((a, b) => a - b).some((index, i) => index !== expected[i])) {
       problems.push(`input.items: indexes must be 0..${items.length - 1}, each once`);
     }
-    items.forEach((item, i) => {
-      if (typeof item.utterance !== 'string' || item.utterance === '')
-        problems.push(`input.items[${i}].utterance: required`);
-    });
+    if (isBoundingBoxTask(batch.input)) problems.push(...imageItemProblems(batch.input));
+    else {
+      (items as readonly ReviewItem[]).forEach((item, i) => {
+        if (typeof item.utterance !== 'string' || item.utterance === '')
+          problems.push(`input.items[${i}].utterance: required`);
+      });
+    }
   }
   const bytes = Buffer.byteLength(JSON.stringify(batch.input), 'utf8');
   if (bytes > MAX_INPUT_BYTES)
@@ -147,7 +162,11 @@ export function validateBatch(batch: ReviewBatch): void {
 }
 
 /** The record of a new task for a batch (validated first). */
-export function newTaskRecord(batch: ReviewBatch, now: Date, options: { requiredAnswers?: number } = {}): TaskRecord {
+export function newTaskRecord(
+  batch: ReviewBatch<AnyReviewTaskInput>,
+  now: Date,
+  options: { requiredAnswers?: number } = {},
+): TaskRecord {
   validateBatch(batch);
   const source = batch.input.source;
   return {
@@ -162,13 +181,20 @@ export function newTaskRecord(batch: ReviewBatch, now: Date, options: { required
     leases: {},
     answeredBy: [],
     answers: {},
-    ...(source ? { origin: `s3://${source.bucket}/${source.key}#${source.batch}` } : {}),
+    ...(source
+      ? {
+          origin:
+            'run' in source
+              ? `run:${source.run}#${source.page}`
+              : `s3://${source.bucket}/${source.key}#${source.batch}`,
+        }
+      : {}),
   };
 }
 
 /** The task's input, parsed. */
-export function taskInput(task: Pick<TaskRecord, 'input'>): ReviewTaskInput {
-  return JSON.parse(task.input) as ReviewTaskInput;
+export function taskInput(task: Pick<TaskRecord, 'input'>): AnyReviewTaskInput {
+  return JSON.parse(task.input) as AnyReviewTaskInput;
 }
 
 /** Answers the task needs. */
@@ -250,12 +276,61 @@ export type SubmissionDecision =
   | { readonly kind: 'duplicate'; readonly answer: HumanAnswer; readonly completed: boolean };
 
 /**
- * Check a reviewer's answers against the task's categories and normalise them to the A2I form: one field per item,
- * `textCategory<index>` → the label (multi-label: the labels in category order joined by `|`).
- * Accepts a label string, or (multi-label) a list of labels or an `A|B` string.
- * @throws InvalidAnswerError naming every bad or missing field.
+ * Check a reviewer's answers against the task and normalise them to the A2I form, one field per item: for text tasks
+ * `textCategory<index>` → the label (multi-label: the labels in category order joined by `|`; a label string, or
+ * (multi-label) a list of labels or an `A|B` string is accepted); for image tasks `annotatedResult<index>` → the
+ * verified boxes and every decision (see `image-task.ts`).
+ * @throws InvalidAnswerError naming every bad or missing field (the first ten, then a count).
  */
 export function normalizeAnswers(
+  input: ReviewTaskInput,
+  answers: Readonly<Record<string, unknown>>,
+): Record<string, string>;
+export function normalizeAnswers(
+  input: AnyReviewTaskInput,
+  answers: Readonly<Record<string, unknown>>,
+): Record<string, unknown>;
+export function normalizeAnswers(
+  input: AnyReviewTaskInput,
+  answers: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return isBoundingBoxTask(input) ? normalizeImageAnswers(input, answers) : normalizeTextAnswers(input, answers);
+}
+
+function throwAnswerProblems(problems: readonly string[]): never {
+  throw new InvalidAnswerError(
+    problems.length > MAX_LISTED_ANSWER_PROBLEMS
+      ? `The answers do not fit this task (${problems.length} problems, the first ${MAX_LISTED_ANSWER_PROBLEMS} listed)`
+      : 'The answers do not fit this task',
+    capProblems(problems),
+  );
+}
+
+function normalizeImageAnswers(
+  input: BoundingBoxTaskInput,
+  answers: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const problems: string[] = [];
+  const fields = new Set(input.items.map((item) => boxFieldFor(item.index)));
+  for (const key of Object.keys(answers)) {
+    if (!fields.has(key)) problems.push(`${key}: not an image of this task (expected ${[...fields].join(', ')})`);
+  }
+  const categories = new Set(input.categories);
+  const out: Record<string, unknown> = {};
+  for (const item of [...input.items].sort((a, b) => a.index - b.index)) {
+    const field = boxFieldFor(item.index);
+    if (answers[field] === undefined || answers[field] === null) {
+      problems.push(`${field}: missing (image ${item.index + 1} needs a decision)`);
+      continue;
+    }
+    const answer = normalizeBoxAnswer(item, categories, answers[field], problems);
+    if (answer) out[field] = answer;
+  }
+  if (problems.length > 0) throwAnswerProblems(problems);
+  return out;
+}
+
+function normalizeTextAnswers(
   input: ReviewTaskInput,
   answers: Readonly<Record<string, unknown>>,
 ): Record<string, string> {
@@ -299,15 +374,7 @@ export function normalizeAnswers(
     const chosen = new Set(labels as string[]);
     out[field] = input.categories.filter((c) => chosen.has(c)).join('|');
   }
-  if (problems.length > 0) {
-    const listed = capProblems(problems);
-    throw new InvalidAnswerError(
-      problems.length > MAX_LISTED_ANSWER_PROBLEMS
-        ? `The answers do not fit this task (${problems.length} problems, the first ${MAX_LISTED_ANSWER_PROBLEMS} listed)`
-        : 'The answers do not fit this task',
-      listed,
-    );
-  }
+  if (problems.length > 0) throwAnswerProblems(problems);
   return out;
 }
 
@@ -330,7 +397,11 @@ function describeFields(count: number): string {
 function sameContent(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
   const keys = Object.keys(a).sort();
   const other = Object.keys(b).sort();
-  return keys.length === other.length && keys.every((k, i) => k === other[i] && a[k] === b[k]);
+  // Normalised answers have a fixed key order, so their JSON text compares nested values too (image answers).
+  return (
+    keys.length === other.length &&
+    keys.every((k, i) => k === other[i] && JSON.stringify(a[k]) === JSON.stringify(b[k]))
+  );
 }
 
 /**
@@ -427,13 +498,11 @@ export function decideRelease(
   };
 }
 
-/** What a reviewer sees of a task: the items and categories, their lease and progress — never others' answers. */
-export interface TaskView {
+/** What a reviewer sees of any task: its id, status, categories, their lease and progress — never others' answers. */
+interface TaskViewBase {
   readonly taskId: string;
   readonly status: TaskStatus;
   readonly categories: readonly string[];
-  readonly multiLabel: boolean;
-  readonly items: readonly Omit<ReviewItem, 'requestId'>[];
   readonly createdAt: string;
   readonly requiredAnswers: number;
   readonly answersReceived: number;
@@ -442,6 +511,25 @@ export interface TaskView {
   /** The caller's own answers, if they answered. */
   readonly yourAnswers?: Readonly<Record<string, unknown>>;
 }
+
+/** A text task as a reviewer sees it. */
+export interface TextTaskView extends TaskViewBase {
+  readonly kind: 'text-classification';
+  readonly multiLabel: boolean;
+  readonly items: readonly Omit<ReviewItem, 'requestId'>[];
+}
+
+/**
+ * An image task as a reviewer sees it: each image's size and proposed boxes; `imageUrl` is added by the API adapter
+ * (a short-lived presigned URL), never stored.
+ */
+export interface ImageTaskView extends TaskViewBase {
+  readonly kind: 'bounding-box-verification';
+  readonly items: readonly ImageItemView[];
+}
+
+/** What a reviewer sees of a task. */
+export type TaskView = TextTaskView | ImageTaskView;
 
 /** The reviewer's view of a task. */
 export function taskView(
@@ -453,10 +541,28 @@ export function taskView(
   const input = taskInput(task);
   const lease = activeLeases(task, now)[workerId];
   const mine = task.answers[workerId];
-  return {
+  const common = {
     taskId: task.taskId,
     status: task.status,
     categories: input.categories,
+    createdAt: task.createdAt,
+    requiredAnswers: requiredAnswersOf(task, settings),
+    answersReceived: task.answeredBy.length,
+    ...(lease ? { leaseExpiresAt: new Date(lease.expiresAt).toISOString() } : {}),
+    ...(mine ? { yourAnswers: (JSON.parse(mine) as HumanAnswer).answerContent } : {}),
+  };
+  if (isBoundingBoxTask(input)) {
+    return {
+      ...common,
+      kind: 'bounding-box-verification',
+      items: [...input.items]
+        .sort((a, b) => a.index - b.index)
+        .map(({ index, width, height, proposals }) => ({ index, width, height, proposals })),
+    };
+  }
+  return {
+    ...common,
+    kind: 'text-classification',
     multiLabel: input.multiLabel === true,
     items: [...input.items]
       .sort((a, b) => a.index - b.index)
@@ -469,10 +575,5 @@ export function taskView(
         source,
         expectedLabel,
       })),
-    createdAt: task.createdAt,
-    requiredAnswers: requiredAnswersOf(task, settings),
-    answersReceived: task.answeredBy.length,
-    ...(lease ? { leaseExpiresAt: new Date(lease.expiresAt).toISOString() } : {}),
-    ...(mine ? { yourAnswers: (JSON.parse(mine) as HumanAnswer).answerContent } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { ThrottledError, ValidationError, awsErrorName, isThrottling } from '../
 import {
   A2I_MAX_INPUT_CONTENT_CHARS,
   type A2iContentClassifier,
+  type AnyReviewTaskInput,
   type ReviewBackend,
   type ReviewBatch,
   type ReviewStartResult,
@@ -26,7 +27,7 @@ export class A2iReviewBackend implements ReviewBackend {
    * @throws ValidationError for an invalid loop name or an input over the `InputContent` limit (retrying cannot
    * help); ThrottledError when A2I throttles; other errors as thrown by the SDK.
    */
-  public async start(batch: ReviewBatch): Promise<ReviewStartResult> {
+  public async start(batch: ReviewBatch<AnyReviewTaskInput>): Promise<ReviewStartResult> {
     if (batch.id.length > 63 || !NAME.test(batch.id)) {
       throw new ValidationError(
         `Invalid human loop name ${JSON.stringify(batch.id)}: 1-63 lower-case letters, digits and single hyphens`,

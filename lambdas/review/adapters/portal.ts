@@ -1,7 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TaskStore } from '../../review-portal/adapters/task-store';
 import { ConfigurationError } from '../../shared/errors';
-import { REVIEW_ENV, type ReviewBackend, type ReviewBatch, type ReviewStartResult } from '../contract';
+import {
+  type AnyReviewTaskInput,
+  REVIEW_ENV,
+  type ReviewBackend,
+  type ReviewBatch,
+  type ReviewStartResult,
+} from '../contract';
 
 /** Options of {@link PortalReviewBackend}. */
 export interface PortalReviewBackendOptions {
@@ -32,7 +38,7 @@ export class PortalReviewBackend implements ReviewBackend {
    * Create the batch's task.
    * @throws ValidationError when the batch cannot become a task (bad id, no categories, …) — retrying cannot help.
    */
-  public async start(batch: ReviewBatch): Promise<ReviewStartResult> {
+  public async start(batch: ReviewBatch<AnyReviewTaskInput>): Promise<ReviewStartResult> {
     return this.store.create(batch, this.now());
   }
 }

@@ -11,9 +11,10 @@ import { type DeclaredType, DEFAULT_TIME_ZONE, OUTLIER_REASON_COLUMN, RAW_COLUMN
  * | local time → epoch seconds   | `epoch(timezone(zone, ts))`                 | `to_unixtime(with_timezone(ts, zone))`           |
  * | epoch seconds → local time   | `timezone(zone, to_timestamp(s))`           | `CAST(from_unixtime(s, zone) AS timestamp)`      |
  * | local time as UTC → seconds  | `epoch(ts)`                                 | `to_unixtime(with_timezone(ts, 'UTC'))`          |
- * | a step's table               | `CREATE OR REPLACE TABLE t AS …` (memory)   | `CREATE TABLE t WITH (format = 'PARQUET', external_location = …) AS …` |
+ * | a step's table               | normalize: `CREATE OR REPLACE TABLE t AS …` (memory); flag, clean: `CREATE OR REPLACE VIEW t AS …` | `CREATE TABLE t WITH (format = 'PARQUET', external_location = …) AS …` |
  * | export a table               | `COPY (…) TO 'file' (FORMAT parquet)`       | the CTAS location is the export                  |
  * | the raw relation             | a view over `read_parquet(…)` built from the file's own columns | the declared table `trips_raw` |
+ * | a CTE read more than once    | `WITH t AS NOT MATERIALIZED (…)` (inlined)  | `WITH t AS (…)` (always inlined)                 |
  *
  * Everything else — `CAST`, `coalesce`, `count_if`, `CASE`, `floor`, `CAST(ts AS DATE)` — is spelled the same.
  */
@@ -34,6 +35,12 @@ export interface Dialect {
   epochToLocal(expr: string, zone: string): string;
   /** A TIMESTAMP read as if it were UTC → seconds (plain arithmetic, no time-zone rules). */
   naiveEpoch(expr: string): string;
+  /**
+   * Written between `AS` and `(` of a common table expression read more than once, so the engine inlines it instead
+   * of materializing it: DuckDB materializes such a CTE by default (for normalize: every trip once more in memory),
+   * Trino always inlines (and has no such keyword).
+   */
+  readonly inlineCte: string;
 }
 
 /** The dialect table. */
@@ -44,6 +51,7 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
     localToEpoch: (expr, zone) => `epoch(timezone(${literal(zone)}, ${expr}))`,
     epochToLocal: (expr, zone) => `timezone(${literal(zone)}, to_timestamp(${expr}))`,
     naiveEpoch: (expr) => `epoch(${expr})`,
+    inlineCte: 'NOT MATERIALIZED ',
   },
   athena: {
     engine: 'athena',
@@ -51,6 +59,7 @@ export const DIALECTS: Readonly<Record<Engine, Dialect>> = {
     localToEpoch: (expr, zone) => `to_unixtime(with_timezone(${expr}, ${literal(zone)}))`,
     epochToLocal: (expr, zone) => `CAST(from_unixtime(${expr}, ${literal(zone)}) AS timestamp)`,
     naiveEpoch: (expr) => `to_unixtime(with_timezone(${expr}, 'UTC'))`,
+    inlineCte: '',
   },
 };
 
@@ -111,7 +120,7 @@ export function normalizeSelect(dialect: Dialect, options: NormalizeOptions): st
   const c4 = 'dropoff_late - pickup_early';
   const naive = (column: string) => dialect.naiveEpoch(`typed.${column}`);
   return [
-    'WITH typed AS (',
+    `WITH typed AS ${dialect.inlineCte}(`,
     '  SELECT',
     typed.map((t) => `    ${t}`).join(',\n'),
     `  FROM ${options.from}${options.where ? `\n  WHERE ${options.where}` : ''}`,
@@ -280,7 +289,7 @@ export const STEPS = [
 ] as const;
 /** A step. */
 export type Step = (typeof STEPS)[number];
-/** Steps that create a table. */
+/** Steps that create a relation (Athena: a table each; DuckDB: normalize a table, flag and clean views). */
 export const TABLE_STEPS = ['normalize', 'flag', 'clean'] as const satisfies readonly Step[];
 /** Steps whose result rows make the report. */
 export const RESULT_STEPS = [
@@ -335,12 +344,23 @@ export function stepTable(step: (typeof TABLE_STEPS)[number], names: RelationNam
   return step === 'normalize' ? names.normalized : step === 'flag' ? names.flagged : names.cleaned;
 }
 
-/** DuckDB: every step, tables created in memory (`CREATE OR REPLACE TABLE … AS`). */
+/**
+ * DuckDB: every step. Only normalize is materialized, as a table in memory (`CREATE OR REPLACE TABLE … AS`): it is the
+ * step with the time-zone join and every later step reads it. Flag and clean are views over it (`CREATE OR REPLACE
+ * VIEW … AS`): the rule expression is a few comparisons per row, cheaper to evaluate in each query that reads it than
+ * to copy every trip into two more tables (which tripled the memory of a run: about 250 MB per million trips each,
+ * and a third of its CPU time; docs/performance.md).
+ */
 export function duckdbPlan(options: PlanOptions): Record<Step, string> {
   const selects = stepSelects(DIALECTS.duckdb, LATEST, options);
-  const table = (step: (typeof TABLE_STEPS)[number]) =>
-    `CREATE OR REPLACE TABLE ${stepTable(step, LATEST)} AS\n${selects[step]}`;
-  return { ...selects, normalize: table('normalize'), flag: table('flag'), clean: table('clean') };
+  const create = (step: (typeof TABLE_STEPS)[number], kind: 'TABLE' | 'VIEW') =>
+    `CREATE OR REPLACE ${kind} ${stepTable(step, LATEST)} AS\n${selects[step]}`;
+  return {
+    ...selects,
+    normalize: create('normalize', 'TABLE'),
+    flag: create('flag', 'VIEW'),
+    clean: create('clean', 'VIEW'),
+  };
 }
 
 /** DuckDB: write the rows of a query to a Parquet file. */

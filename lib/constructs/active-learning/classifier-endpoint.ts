@@ -62,11 +62,20 @@ export class ClassifierEndpoint extends Construct {
   public readonly documentClassifier?: comprehend.CfnDocumentClassifier;
   /** The endpoint ARN, when known to the stack (`endpoint-arn` and `create` modes). */
   public readonly endpointArn?: string;
+  /**
+   * Who owns the endpoint: `ssm-parameter` (whatever the parameter names: an operator or the retraining workflow),
+   * `endpoint-arn` (a fixed endpoint created outside the app), `create` (this stack: CloudFormation owns it).
+   */
+  public readonly mode: ClassifierEndpointOptions['mode'];
+  /** Language of the classifier's documents (`create` mode's `languageCode`; `en` otherwise). */
+  public readonly languageCode: string;
   private readonly options: ClassifierEndpointOptions;
 
   constructor(scope: Construct, id: string, options: ClassifierEndpointOptions) {
     super(scope, id);
     this.options = options;
+    this.mode = options.mode;
+    this.languageCode = options.mode === 'create' ? (options.languageCode ?? 'en') : 'en';
     this.classifierName = options.name ?? 'default';
     validatePattern(
       this,

@@ -143,11 +143,14 @@ export class ActiveLearningLoop extends Construct {
   public readonly operations: WorkflowOperations;
   /** S3 URI prefix of the training data (`s3://<data bucket>/training-data/`). */
   public readonly trainingDataUri: string;
+  /** The classifier is multi-label (training data `A|B,text`). */
+  public readonly multiLabel: boolean;
 
   constructor(scope: Construct, id: string, props: ActiveLearningLoopProps = {}) {
     super(scope, id);
     const { categories, origins } = validate(this, props);
     const multiLabel = props.multiLabel ?? false;
+    this.multiLabel = multiLabel;
 
     // Storage and the feedback stream (Firehose → data bucket).
     this.dataBucket = new SecureBucket(this, 'DataBucket', { eventBridgeEnabled: true });

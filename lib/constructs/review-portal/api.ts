@@ -15,6 +15,7 @@ import {
   REVIEW_ROUTES,
   type ReviewRoute,
 } from '../../../lambdas/review-portal/contract';
+import { MAX_BOXES_PER_IMAGE } from '../../../lambdas/review/contract';
 import { HandlerFunction } from '../../shared/handler-function';
 import { lambdaEntry } from '../../shared/paths';
 import { WorkflowRestApi, jsonBodyModels } from '../../shared/rest-api';
@@ -22,7 +23,8 @@ import { grantTaskTable } from './task-table';
 
 /**
  * The JSON schema (draft 4, what API Gateway models use) of `POST /tasks/{taskId}/answers`:
- * `{"answers": {"textCategory<index>": "<category>" | ["<category>", …]}}` and nothing else, with every size bounded.
+ * `{"answers": {"textCategory<index>": "<category>" | ["<category>", …], "annotatedResult<index>": {…}}}` and nothing
+ * else, with every size bounded.
  */
 export function submissionSchema(): apigw.JsonSchema {
   const label: apigw.JsonSchema = { type: apigw.JsonSchemaType.STRING, minLength: 1, maxLength: MAX_LABEL_LENGTH };
@@ -47,8 +49,47 @@ export function submissionSchema(): apigw.JsonSchema {
               { type: apigw.JsonSchemaType.ARRAY, minItems: 1, maxItems: MAX_LABELS_PER_ANSWER, items: label },
             ],
           },
+          '^annotatedResult[0-9]+$': boxAnswerSchema(label),
         },
       },
+    },
+  };
+}
+
+/**
+ * One image's answer (`annotatedResult<index>`): a decision per proposed box, the boxes drawn, or the whole image
+ * rejected; at most {@link MAX_BOXES_PER_IMAGE} of each, labels bounded like text answers, coordinates numbers.
+ */
+function boxAnswerSchema(label: apigw.JsonSchema): apigw.JsonSchema {
+  const coordinate: apigw.JsonSchema = { type: apigw.JsonSchemaType.NUMBER, minimum: 0, maximum: 100_000 };
+  return {
+    type: apigw.JsonSchemaType.OBJECT,
+    additionalProperties: false,
+    maxProperties: 3,
+    properties: {
+      decisions: {
+        type: apigw.JsonSchemaType.ARRAY,
+        maxItems: MAX_BOXES_PER_IMAGE,
+        items: {
+          type: apigw.JsonSchemaType.OBJECT,
+          additionalProperties: false,
+          maxProperties: 2,
+          required: ['decision'],
+          properties: { decision: { type: apigw.JsonSchemaType.STRING, enum: ['accept', 'reject', 'relabel'] }, label },
+        },
+      },
+      added: {
+        type: apigw.JsonSchemaType.ARRAY,
+        maxItems: MAX_BOXES_PER_IMAGE,
+        items: {
+          type: apigw.JsonSchemaType.OBJECT,
+          additionalProperties: false,
+          maxProperties: 5,
+          required: ['label', 'left', 'top', 'width', 'height'],
+          properties: { label, left: coordinate, top: coordinate, width: coordinate, height: coordinate },
+        },
+      },
+      imageRejected: { type: apigw.JsonSchemaType.BOOLEAN },
     },
   };
 }
@@ -109,7 +150,8 @@ export function createReviewApi(scope: Construct, props: ReviewApiProps): Review
   });
   const submissionModel = api.addModel('Submission', {
     contentType: 'application/json',
-    description: 'Answers: textCategory<index> → a category, or a list of categories for multi-label tasks',
+    description:
+      'Answers: textCategory<index> → a category (or a list for multi-label tasks); annotatedResult<index> → box decisions',
     schema: submissionSchema(),
   });
 

@@ -32,6 +32,7 @@ import { type IReviewBackend } from '../../shared/review-backend';
 import { SecureBucket } from '../../shared/secure-bucket';
 import { createReviewApi } from './api';
 import { createPortalOperations } from './dashboard';
+import { bindImageBuckets, createImageStore, imageOrigins } from './images';
 import { createPublisher } from './publisher';
 import { createQueueMetrics } from './queue-metrics';
 import { addWebClient, createReviewers } from './reviewers';
@@ -123,6 +124,18 @@ export interface ReviewPortalProps {
    * @default a new topic
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Create the portal's own image bucket (`imagesBucket`) for image tasks (`bounding-box-verification`): workflows put
+   * the images to review there; the page shows them through short-lived presigned URLs.
+   * @default false
+   */
+  readonly imageStore?: boolean;
+  /**
+   * More buckets whose images reviewers may see (image tasks). Only images in these buckets and the portal's own image
+   * bucket get a URL; the API functions that show tasks may read exactly these. Their CORS is the owner's to set.
+   * @default none
+   */
+  readonly imageBuckets?: s3.IBucket[];
 }
 
 /**
@@ -174,6 +187,10 @@ export class ReviewPortal extends Construct implements IReviewBackend {
   public readonly taskAgeAlarm: cloudwatch.Alarm;
   /** {@link IReviewBackend.completionEventPattern} */
   public readonly completionEventPattern: events.EventPattern;
+  /** The portal's own image bucket (with `imageStore`). */
+  public readonly imagesBucket?: s3.Bucket;
+  /** Every bucket whose images the page may show (the image store first). */
+  public readonly imageBuckets: readonly s3.IBucket[];
 
   private readonly eventBus: events.IEventBus;
 
@@ -217,11 +234,19 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     this.api = reviewApi.api;
     this.apiFunctions = reviewApi.functions;
 
+    this.imagesBucket = props.imageStore ? createImageStore(this, props.allowedOrigins ?? []) : undefined;
+    this.imageBuckets = [...(this.imagesBucket ? [this.imagesBucket] : []), ...(props.imageBuckets ?? [])];
+    bindImageBuckets(
+      VIEW_ROUTES.map((id) => this.apiFunctions[id]!),
+      this.imageBuckets,
+    );
+
     const site = createSite(this, {
       webAclArn: props.webAclArn,
       connections: {
         apiOrigin: `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`,
         signInOrigin: reviewers.signInUrl,
+        imageOrigins: imageOrigins(this.imageBuckets),
       },
     });
     page.url = site.url;
@@ -298,6 +323,8 @@ export class ReviewPortal extends Construct implements IReviewBackend {
   }
 }
 
+/** The API routes whose answers are task views (and so carry image URLs). */
+const VIEW_ROUTES = ['ClaimTask', 'GetTask'] as const;
 const PORTAL_NAME = /^[a-z0-9](-*[a-z0-9])*$/;
 const ORIGIN = /^https?:\/\/[^/\s]+$/;
 const PREFIX = /^$|^[A-Za-z0-9!_.*'()/-]*\/$/;

@@ -21,19 +21,22 @@ export interface PageConnections {
   readonly apiOrigin: string;
   /** Origin of the Cognito hosted domain (sign-in redirects and the token exchange). */
   readonly signInOrigin: string;
+  /** Origins of the image buckets (`img-src`), e.g. `https://<bucket>.s3.<region>.amazonaws.com`. @default none */
+  readonly imageOrigins?: readonly string[];
 }
 
 /**
- * The page's Content-Security-Policy: scripts, styles and images from the page itself only (no inline code), network
- * requests to the page itself (`config.json`), the portal's own API and its own Cognito domain, known at deploy time,
- * not every API Gateway or Cognito domain of the Region.
+ * The page's Content-Security-Policy: scripts and styles from the page itself only (no inline code), images from the
+ * page itself and the configured image buckets (presigned URLs of image tasks), network requests to the page itself
+ * (`config.json`), the portal's own API and its own Cognito domain, known at deploy time, not every API Gateway or
+ * Cognito domain or S3 bucket of the Region.
  */
 export function contentSecurityPolicy(connections: PageConnections): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    ["img-src 'self' data:", ...(connections.imageOrigins ?? [])].join(' '),
     `connect-src 'self' ${connections.apiOrigin} ${connections.signInOrigin}`,
     "manifest-src 'self'",
     "base-uri 'none'",

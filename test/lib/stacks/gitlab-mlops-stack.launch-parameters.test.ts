@@ -23,6 +23,7 @@ const ONLY_GITLAB = {
   'reviewPortal.enabled': 'false',
   'labelingChain.enabled': 'false',
   'streamingAnomaly.enabled': 'false',
+  'customLabelsAssist.enabled': 'false',
   'gitlabMlops.assetBucketName': 'team-gitlab-mlops-assets',
 };
 

@@ -290,11 +290,14 @@ describe('ReviewPortalStack', () => {
 
   it('is registered in the app as <prefix>-ReviewPortal and can be switched off', () => {
     expect(stackOf(realApp(), 'Mlw-ReviewPortal')).toBeInstanceOf(ReviewPortalStack);
-    // The active-learning loop reviews through the portal by default, so switching the portal off needs another back end.
+    // The active-learning loop and Custom Labels assist review through the portal by default, so switching the portal
+    // off needs other back ends.
     expect(
-      realApp({ 'reviewPortal.enabled': 'false', 'activeLearning.review': 'a2i' }).node.tryFindChild(
-        'Mlw-ReviewPortal',
-      ),
+      realApp({
+        'reviewPortal.enabled': 'false',
+        'activeLearning.review': 'a2i',
+        'customLabelsAssist.enabled': 'false',
+      }).node.tryFindChild('Mlw-ReviewPortal'),
     ).toBeUndefined();
     expect(() => realApp({ 'reviewPortal.enabled': 'false' })).toThrow(
       /activeLearning\.review: received "portal" but reviewPortal\.enabled is false/,

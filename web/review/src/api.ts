@@ -39,7 +39,7 @@ export class ReviewApi {
     return this.call('GET', `/tasks/${encodeURIComponent(taskId)}`);
   }
 
-  public submit(taskId: string, answers: Record<string, string | string[]>): Promise<SubmitResult> {
+  public submit(taskId: string, answers: Record<string, unknown>): Promise<SubmitResult> {
     return this.call('POST', `/tasks/${encodeURIComponent(taskId)}/answers`, { answers });
   }
 

@@ -1,12 +1,14 @@
 import { REVIEW_ERROR_CODES, WEB_CONFIG_FILE, type WebConfig } from '../../../lambdas/review-portal/contract';
-import { type TaskView } from '../../../lambdas/review-portal/core/task';
+import { type TaskView, type TextTaskView } from '../../../lambdas/review-portal/core/task';
 import { ApiError, NetworkError, ReviewApi } from './api';
 import { claimsOf, completeSignIn, currentToken, signIn, signOut } from './auth';
+import { ImageReview } from './image-task';
 
 /**
  * The review page: one item at a time, categories rendered from the task, keyboard shortcuts (digits pick, Enter
  * goes on / submits, S skips, ← goes back), progress through the task and the queue, and plain messages for expired
- * leases and network errors. No framework: a few elements updated by hand.
+ * leases and network errors. Text tasks are classified here; image tasks (`bounding-box-verification`) are drawn and
+ * decided by `image-task.ts`. No framework: a few elements updated by hand.
  */
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -30,6 +32,32 @@ interface State {
 const state: State = { item: 0, answers: {}, busy: false };
 let api: ReviewApi;
 let config: WebConfig;
+let images: ImageReview | undefined;
+
+/** The image part of the page (created on first use). */
+function imageReview(): ImageReview {
+  images ??= new ImageReview(
+    {
+      section: $('image-item'),
+      stage: $('stage'),
+      image: $<HTMLImageElement>('image'),
+      overlay: document.getElementById('overlay') as unknown as SVGSVGElement,
+      note: $('image-note'),
+      boxes: $('boxes'),
+      draw: $<HTMLButtonElement>('draw'),
+      rejectImage: $<HTMLButtonElement>('reject-image'),
+      labelHint: $('label-hint'),
+      labels: $('labels'),
+    },
+    () => {
+      clearMessage();
+      renderProgress();
+    },
+  );
+  return images;
+}
+
+const isTextTask = (task: TaskView | undefined): task is TextTaskView => task?.kind !== 'bounding-box-verification';
 
 function show(id: string, visible: boolean): void {
   $(id).hidden = !visible;
@@ -85,18 +113,47 @@ function renderQueue(): void {
     state.waiting === undefined ? '' : `${state.waiting} more task${state.waiting === 1 ? '' : 's'} waiting`;
 }
 
+function renderProgress(): void {
+  const task = state.task;
+  if (!task) return;
+  const answered = isTextTask(task)
+    ? Object.keys(state.answers).filter((k) => (state.answers[k] ?? []).length > 0).length
+    : imageReview().answeredCount();
+  $('item-progress').textContent = `${isTextTask(task) ? 'Item' : 'Image'} ${state.item + 1} of ${task.items.length}`;
+  $('progress-fill').style.width = `${(answered / task.items.length) * 100}%`;
+}
+
+/** The parts every task kind shares: the buttons, progress, lease and queue. */
+function renderCommon(task: TaskView): void {
+  renderProgress();
+  $<HTMLButtonElement>('back').disabled = state.item === 0 || state.busy;
+  $<HTMLButtonElement>('skip').disabled = state.busy;
+  const next = $<HTMLButtonElement>('next');
+  next.disabled = state.busy;
+  next.firstChild!.textContent = state.item === task.items.length - 1 ? 'Submit ' : 'Next ';
+  renderLease();
+  renderQueue();
+}
+
 function render(): void {
   const task = state.task;
   show('task', task !== undefined);
   show('empty', false);
   if (!task) return;
+  const text = isTextTask(task);
+  show('text-item', text);
+  show('keys-text', text);
+  show('image-item', !text);
+  show('keys-image', !text);
+  if (!isTextTask(task)) {
+    imageReview().show(state.item);
+    renderCommon(task);
+    return;
+  }
   const item = task.items[state.item];
   if (!item) return;
   const field = fieldOf(item.index);
   const chosen = new Set(state.answers[field] ?? []);
-  $('item-progress').textContent = `Item ${state.item + 1} of ${task.items.length}`;
-  $('progress-fill').style.width =
-    `${(Object.keys(state.answers).filter((k) => (state.answers[k] ?? []).length > 0).length / task.items.length) * 100}%`;
   $('utterance').textContent = item.utterance;
   $('prediction').textContent = item.prediction && item.prediction !== 'CLASSIFY' ? item.prediction : 'no prediction';
   $('confidence').textContent = formatConfidence(item.confidence);
@@ -115,20 +172,15 @@ function render(): void {
     return button;
   });
   $('categories').replaceChildren(...buttons);
-  $<HTMLButtonElement>('back').disabled = state.item === 0 || state.busy;
-  $<HTMLButtonElement>('skip').disabled = state.busy;
-  const next = $<HTMLButtonElement>('next');
-  next.disabled = state.busy;
-  next.firstChild!.textContent = state.item === task.items.length - 1 ? 'Submit ' : 'Next ';
-  renderLease();
-  renderQueue();
+  renderCommon(task);
 }
 
 function pick(index: number): void {
   const task = state.task;
-  const item = task?.items[state.item];
-  const category = task?.categories[index];
-  if (!task || !item || category === undefined || state.busy) return;
+  if (!isTextTask(task)) return;
+  const item = task.items[state.item];
+  const category = task.categories[index];
+  if (!item || category === undefined || state.busy) return;
   const field = fieldOf(item.index);
   if (task.multiLabel) {
     const current = new Set(state.answers[field] ?? []);
@@ -146,8 +198,13 @@ async function next(): Promise<void> {
   const task = state.task;
   const item = task?.items[state.item];
   if (!task || !item || state.busy) return;
-  if ((state.answers[fieldOf(item.index)] ?? []).length === 0) {
+  if (isTextTask(task) && (state.answers[fieldOf(item.index)] ?? []).length === 0) {
     message('info', 'Pick a category first (click it or press its number).');
+    return;
+  }
+  const missing = isTextTask(task) ? undefined : imageReview().missing(state.item);
+  if (missing !== undefined) {
+    message('info', missing);
     return;
   }
   if (state.item < task.items.length - 1) {
@@ -219,7 +276,8 @@ async function claim(): Promise<void> {
     state.task = task ?? undefined;
     state.item = 0;
     state.answers = {};
-    if (task?.yourAnswers) {
+    if (task && !isTextTask(task)) imageReview().load(task);
+    else if (task?.yourAnswers) {
       for (const [k, v] of Object.entries(task.yourAnswers)) state.answers[k] = String(v).split('|');
     }
     state.busy = false;
@@ -241,12 +299,14 @@ async function submit(): Promise<void> {
   if (!task) return;
   state.busy = true;
   render();
-  const answers = Object.fromEntries(
-    task.items.map((item) => {
-      const chosen = state.answers[fieldOf(item.index)] ?? [];
-      return [fieldOf(item.index), task.multiLabel ? chosen : (chosen[0] ?? '')];
-    }),
-  );
+  const answers = isTextTask(task)
+    ? Object.fromEntries(
+        task.items.map((item) => {
+          const chosen = state.answers[fieldOf(item.index)] ?? [];
+          return [fieldOf(item.index), task.multiLabel ? chosen : (chosen[0] ?? '')];
+        }),
+      )
+    : imageReview().answers();
   try {
     const result = await api.submit(task.taskId, answers);
     state.busy = false;
@@ -282,6 +342,7 @@ async function skip(): Promise<void> {
 function onKey(event: KeyboardEvent): void {
   if (event.altKey || event.ctrlKey || event.metaKey || !state.task) return;
   if (event.target instanceof HTMLElement && /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName)) return;
+  if (!isTextTask(state.task) && !state.busy && imageReview().onKey(event)) return;
   if (/^[1-9]$/.test(event.key)) {
     pick(Number(event.key) - 1);
     event.preventDefault();

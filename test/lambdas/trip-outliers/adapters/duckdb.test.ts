@@ -199,4 +199,42 @@ describe('the shared SQL in DuckDB on Parquet fixtures', () => {
     );
     expect(counts).toEqual([report.summary.cleanedRows, report.summary.rows - report.summary.cleanedRows]);
   });
+
+  it('copies the trips once: normalize is a table (its CTE inlined), flag and clean are views over it', async () => {
+    const checked = await checkLocalFiles([files['2024']!]);
+    const plan = duckdbPlan({ bounds: DEFAULT_BOUNDS });
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      await connection.run(duckdbRawView([files['2024']!], presentRawColumns(checked[0]!.report)));
+      // Normalize reads its typed trips three times; DuckDB inlines them instead of keeping a second copy.
+      const explained = await connection.runAndReadAll(`EXPLAIN ${plan.normalize}`);
+      const physicalPlan = explained
+        .getRows()
+        .map((row) => String(row[1]))
+        .join('\n');
+      expect(physicalPlan).toContain('READ_PARQUET');
+      expect(physicalPlan).not.toMatch(/CTE Name: typed/);
+      for (const step of ['normalize', 'flag', 'clean'] as const) await connection.run(plan[step]);
+      const relations = await runWithProgress(
+        connection,
+        "SELECT table_name AS name, table_type AS type FROM information_schema.tables WHERE table_name LIKE 'trips_%' ORDER BY 1",
+      );
+      expect(relations).toEqual([
+        { name: LATEST.cleaned, type: 'VIEW' },
+        { name: LATEST.flagged, type: 'VIEW' },
+        { name: LATEST.normalized, type: 'BASE TABLE' },
+        { name: LATEST.raw, type: 'VIEW' },
+      ]);
+      const [counts] = await runWithProgress(
+        connection,
+        `SELECT (SELECT count(*) FROM ${LATEST.flagged}) AS flagged, (SELECT count(*) FROM ${LATEST.cleaned}) AS cleaned`,
+      );
+      expect(Number(counts!.flagged)).toBe(TRIPS_2024.length);
+      expect(Number(counts!.cleaned)).toBe(TRIPS_2024.filter((t) => t.expected === null).length);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  });
 });

@@ -219,6 +219,7 @@ describe('CiDeployAccess stack in the app', () => {
               'reviewPortal.enabled': 'false',
               'streamingAnomaly.enabled': 'false',
               'tripOutliers.enabled': 'false',
+              'customLabelsAssist.enabled': 'false',
             },
           }),
         );
