@@ -14,7 +14,8 @@ import { APP_MODES } from '../helpers/app-modes';
 /** Every `lambdas/<module>/contract.ts` (or `contract/index.ts`), loaded: module folder → its exports. */
 const CONTRACTS = new Map(
   readdirSync(join(REPO_ROOT, 'lambdas'), { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== 'shared')
+    // `__lint_probe_*`: folders lint-rules.test.ts writes for a moment (a parallel worker may see them).
+    .filter((d) => d.isDirectory() && d.name !== 'shared' && !d.name.startsWith('__lint_probe'))
     .map((d) => [d.name, jest.requireActual<Record<string, unknown>>(join(REPO_ROOT, 'lambdas', d.name, 'contract'))]),
 );
 

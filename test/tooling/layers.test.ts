@@ -12,7 +12,13 @@ import { REPO_ROOT } from '../../lib/shared/paths';
  */
 
 const LAMBDAS = join(REPO_ROOT, 'lambdas');
-const folders = readdirSync(LAMBDAS, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== 'shared');
+/**
+ * Files and folders that `lint-rules.test.ts` writes for a moment (`__lint_probe_*`); a parallel worker may see them.
+ */
+const isProbe = (path: string) => path.includes('__lint_probe');
+const folders = readdirSync(LAMBDAS, { withFileTypes: true }).filter(
+  (d) => d.isDirectory() && d.name !== 'shared' && !isProbe(d.name),
+);
 /** Workflow folders: those with handler files (`lambdas/<workflow>/<function>.ts`); `review/` is a module of adapters. */
 const workflows = folders
   .map((d) => d.name)
@@ -36,7 +42,7 @@ function contractFiles(name: string): string[] {
 /** Every `.ts` file under a folder of the repository, recursively. */
 function sources(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.includes('node_modules'))
+    .filter((f) => f.endsWith('.ts') && !f.includes('node_modules') && !isProbe(f))
     .map((f) => join(REPO_ROOT, dir, f));
 }
 
@@ -114,7 +120,7 @@ describe('layout conventions', () => {
       const dir = join(LAMBDAS, d.name, 'core');
       try {
         return readdirSync(dir)
-          .filter((f) => f.endsWith('.ts'))
+          .filter((f) => f.endsWith('.ts') && !isProbe(f))
           .map((f) => join(dir, f));
       } catch {
         return [];
