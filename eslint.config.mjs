@@ -4,6 +4,34 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import jest from 'eslint-plugin-jest';
 
+/** What no Lambda module may import: the CDK app and its libraries (handlers are bundled alone). */
+const LAMBDA_PATTERNS = [
+  {
+    group: ['aws-cdk-lib', 'aws-cdk-lib/*'],
+    message: 'lambdas/** must not import aws-cdk-lib: handlers are bundled on their own.',
+  },
+  { group: ['constructs', 'constructs/*'], message: 'lambdas/** must not import constructs.' },
+  {
+    group: ['**/lib/**', '../lib', '../../lib', '../../../lib'],
+    message: 'lambdas/** must not import the CDK app (lib/**).',
+  },
+];
+
+/** Clients of AWS and other services: only lambdas/<workflow>/adapters/** and handler files may import them. */
+const SERVICE_CLIENT_PATTERNS = [
+  {
+    group: [
+      '@aws-sdk/*',
+      '@smithy/*',
+      '@gitbeaker/*',
+      '@aws-lambda-powertools/parameters',
+      '@aws-lambda-powertools/parameters/*',
+    ],
+    message:
+      'Only lambdas/<workflow>/adapters/** and handler files (lambdas/<workflow>/<function>.ts) talk to AWS or other services: move this code to adapters/ and pass it in.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -44,20 +72,83 @@ export default tseslint.config(
     files: ['lambdas/**/*.ts'],
     rules: {
       'no-console': 'error',
+      'no-restricted-imports': ['error', { patterns: LAMBDA_PATTERNS }],
+    },
+  },
+  {
+    // Layers inside a workflow (CONTRIBUTING.md): only adapters/ and the handler files (lambdas/<workflow>/<function>.ts)
+    // talk to AWS or other services; core/ and every other folder are plain code. lambdas/shared/ is the handlers'
+    // toolbox (its s3.ts and dead-letter.ts open and write objects).
+    files: ['lambdas/*/*/**/*.ts'],
+    ignores: ['lambdas/*/adapters/**', 'lambdas/shared/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...LAMBDA_PATTERNS, ...SERVICE_CLIENT_PATTERNS] }],
+    },
+  },
+  {
+    // A core is pure: it never reaches into the adapters of any workflow (ports are passed in as plain functions).
+    files: ['lambdas/*/core/**/*.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...LAMBDA_PATTERNS,
+            ...SERVICE_CLIENT_PATTERNS,
             {
-              group: ['aws-cdk-lib', 'aws-cdk-lib/*'],
-              message: 'lambdas/** must not import aws-cdk-lib: handlers are bundled on their own.',
-            },
-            { group: ['constructs', 'constructs/*'], message: 'lambdas/** must not import constructs.' },
-            {
-              group: ['**/lib/**', '../lib', '../../lib', '../../../lib'],
-              message: 'lambdas/** must not import the CDK app (lib/**).',
+              group: [
+                '**/adapters',
+                '**/adapters/**',
+                '@aws-lambda-powertools/logger',
+                '@aws-lambda-powertools/metrics',
+              ],
+              message:
+                'lambdas/<workflow>/core/** is pure: no adapters and no logger or metrics (the handler logs and counts; pass results back).',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The handlers' toolbox depends on no workflow.
+    files: ['lambdas/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...LAMBDA_PATTERNS,
+            { regex: '^\\.\\./', message: 'lambdas/shared/** must not import a workflow or the review module.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // A contract split into a folder (lambdas/<workflow>/contract/index.ts and its parts) imports only its own parts.
+    files: ['lambdas/*/contract/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportDeclaration[source.value=/^(?!\\.\\/)/], ImportExpression, ExportAllDeclaration[source.value=/^(?!\\.\\/)/], ExportNamedDeclaration[source.value=/^(?!\\.\\/)/]',
+          message:
+            'lambdas/<workflow>/contract/** imports only its own parts (./…): the CDK app, the CLI and the web page read it.',
+        },
+      ],
+    },
+  },
+  {
+    // Contracts are read by the CDK app, the CLI and the web page: names and constants only, zero imports.
+    files: ['lambdas/*/contract.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportDeclaration, ImportExpression, ExportAllDeclaration, ExportNamedDeclaration[source]',
+          message: 'lambdas/<workflow>/contract.ts has zero imports: the CDK app, the CLI and the web page read it.',
         },
       ],
     },
@@ -113,10 +204,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+lambdas/(?!.*/contract$|shared/review$)',
+              regex: '^(\\.\\./)+lambdas/(?!.*/contract$)',
               allowTypeImports: true,
               message:
-                'web/** may import from lambdas/ only the zero-import contract files (lambdas/<workflow>/contract.ts, lambdas/shared/review.ts), or types.',
+                'web/** may import from lambdas/ only the zero-import contract files (lambdas/<workflow>/contract.ts, lambdas/review/contract.ts), or types.',
             },
             {
               group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'constructs/*', '@aws-sdk/*'],

@@ -3,7 +3,7 @@ import { checkIn } from '../lambdas/gitlab-mlops/core/check-in';
 import { commitActions, planVariables, splitSeedArchive } from '../lambdas/gitlab-mlops/core/seed';
 import { readZip } from '../lambdas/gitlab-mlops/core/zip';
 import { FakeGitLab } from '../test/helpers/fake-gitlab';
-import { seedArchiveWithBinary } from '../test/lambdas/gitlab-mlops/zip-fixture';
+import { seedArchiveWithBinary } from '../test/helpers/zip-fixture';
 import { type Reporter, median, timed } from './reporter';
 
 const TOKEN = 'glpat-bench-token-000';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { REVIEW_PORTAL_ENV as ENV } from '../lambdas/review-portal/contract';
-import { PortalReviewBackend } from '../lambdas/review/backends/portal';
+import { PortalReviewBackend } from '../lambdas/review/adapters/portal';
 import { buildReviewPage } from '../lib/constructs/review-portal/web-page';
 import { lambdaContext } from '../test/helpers/lambda-context';
 import { localDynamoDbClient, startDynalite } from '../test/helpers/local-services';

@@ -17,9 +17,10 @@ export interface OpenedSource {
 export async function openSource(source: string, options: AwsOptions): Promise<OpenedSource> {
   const gzip = source.endsWith('.gz');
   if (source.startsWith('s3://')) {
-    const [{ S3Client }, { openS3Object, parseS3Uri }] = await Promise.all([
+    const [{ S3Client }, { openS3Object }, { parseS3Uri }] = await Promise.all([
       import('@aws-sdk/client-s3'),
       import('../lambdas/shared/s3'),
+      import('../lambdas/shared/s3-keys'),
     ]);
     const location = parseS3Uri(source);
     const s3 = explainErrors(

@@ -128,7 +128,7 @@ async function checkDataSources(input: string, base: string | undefined, aws: Aw
     }
   }
   if (input.startsWith('s3://')) {
-    const { parseS3Uri } = await import('../../lambdas/shared/s3');
+    const { parseS3Uri } = await import('../../lambdas/shared/s3-keys');
     const location = parseS3Uri(input.endsWith('/') ? input : `${input}/`);
     const refs = await adapter!.listCsvObjects(s3!, location.bucket, location.key);
     sources.push(...refs.map((ref) => adapter!.s3Source(s3!, ref, true)));

@@ -38,7 +38,7 @@ function stackNameOf(command: Command): string {
 async function taskStore(aws: AwsOptions, table: string) {
   const [{ DynamoDBClient }, { TaskStore }] = await Promise.all([
     import('@aws-sdk/client-dynamodb'),
-    import('../../lambdas/review-portal/store/task-store'),
+    import('../../lambdas/review-portal/adapters/task-store'),
   ]);
   return new TaskStore(explainErrors(new DynamoDBClient(clientConfig(aws)), aws), table);
 }

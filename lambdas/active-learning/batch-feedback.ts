@@ -5,16 +5,16 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { ConflictError, ValidationError, awsErrorName, describeError } from '../shared/errors';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
 import { derivedKey } from '../shared/s3-keys';
-import { AL_ENV, AL_METRICS, UPLOAD_PREFIX } from './contract';
+import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, UPLOAD_PREFIX } from './contract';
 import { batchFeedbackRecordChunks, checkBatchFile, errorReportLines, isMalformed } from './core/batch-file';
 import { FirehoseFanOut, type PutRecordBatch } from './core/fan-out';
 import { encodeRecord } from './core/records';
 import { type ObjectRef, objectsOfEvent, versionOf } from './core/s3-events';
 import { AcceptedRecords, parseProgress, progressDocument } from './core/upload-progress';
 
-const env = defineEnv({ [AL_ENV.DELIVERY_STREAM]: z.string().min(1) });
+const env = defineEnv({ [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().min(1) });
 const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
@@ -158,7 +158,7 @@ export async function processUpload(object: ObjectRef): Promise<UploadOutcome> {
     );
 
   if (isMalformed(check) || check.classifier === undefined) {
-    metrics.addMetric(AL_METRICS.MALFORMED_UPLOADS, MetricUnit.Count, 1);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.MALFORMED_UPLOADS, MetricUnit.Count, 1);
     logger.error('Malformed batch-feedback upload: nothing sent, error report written', {
       key: object.key,
       problems: check.fileProblems,
@@ -181,7 +181,7 @@ export async function processUpload(object: ObjectRef): Promise<UploadOutcome> {
   const timestamp = new Date().toISOString();
   const progress = await ProgressStore.open(object.bucket, progressKey(object));
   const resumedFrom = progress.accepted.size;
-  const fanOut = new FirehoseFanOut(putRecordBatch(firehose, env()[AL_ENV.DELIVERY_STREAM]), {
+  const fanOut = new FirehoseFanOut(putRecordBatch(firehose, env()[ACTIVE_LEARNING_ENV.DELIVERY_STREAM]), {
     onAccepted: (ids) => progress.record(ids),
   });
   let sent = 0;
@@ -205,10 +205,10 @@ export async function processUpload(object: ObjectRef): Promise<UploadOutcome> {
       key: object.key,
       skipped,
     });
-  metrics.addMetric(AL_METRICS.BATCH_RECORDS_SENT, MetricUnit.Count, sent - skipped);
-  metrics.addMetric(AL_METRICS.FIREHOSE_CALLS, MetricUnit.Count, fanOut.stats.calls);
+  metrics.addMetric(ACTIVE_LEARNING_METRICS.BATCH_RECORDS_SENT, MetricUnit.Count, sent - skipped);
+  metrics.addMetric(ACTIVE_LEARNING_METRICS.FIREHOSE_CALLS, MetricUnit.Count, fanOut.stats.calls);
   if (check.rejectedCount > 0) {
-    metrics.addMetric(AL_METRICS.BATCH_RECORDS_REJECTED, MetricUnit.Count, check.rejectedCount);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.BATCH_RECORDS_REJECTED, MetricUnit.Count, check.rejectedCount);
     logger.warn('Some sentences of the upload were rejected; error report written', {
       key: object.key,
       rejected: check.rejectedCount,
@@ -261,7 +261,7 @@ export const handler = async (event: unknown): Promise<{ outcomes: Record<string
       }
     }
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
   if (failures.length > 0)
     throw new Error(`${failures.length} of ${objects.length} uploads failed: ${failures.join('; ')}`);

@@ -2,27 +2,27 @@ import { ClassifyDocumentCommand, ComprehendClient } from '@aws-sdk/client-compr
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { z } from 'zod';
 import { deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
-import { defineEnv, envList } from '../shared/env';
+import { defineEnv, envInt, envList, envNumber } from '../shared/env';
 import { ThrottledError, ValidationError, awsErrorName, describeError, isThrottling } from '../shared/errors';
 import { apiHandler, jsonResponse } from '../shared/http';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import * as z from '../shared/zod';
 import { endpointParameterFetcher } from './adapters/endpoint-parameters';
-import { AL_ENV, AL_METRICS, DEAD_LETTER_PREFIX, ENDPOINT_MODES } from './contract';
+import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, DEAD_LETTER_PREFIX, ENDPOINT_MODES } from './contract';
 import { classify, classifyRequestSchema, implicitFeedback } from './core/classify';
 import { EndpointNotConfiguredError, type EndpointResolver, createEndpointResolver } from './core/endpoints';
 import { type FeedbackRecord, encodeRecord } from './core/records';
 
 const env = defineEnv({
-  [AL_ENV.ENDPOINT_MODE]: z.enum(ENDPOINT_MODES),
-  [AL_ENV.ENDPOINTS]: z.string().optional(),
-  [AL_ENV.ENDPOINT_PARAMETER_PREFIX]: z.string().startsWith('/').optional(),
-  [AL_ENV.ENDPOINT_CACHE_SECONDS]: z.coerce.number().int().min(0).default(60),
-  [AL_ENV.THRESHOLD]: z.coerce.number().min(0).max(1),
-  [AL_ENV.DELIVERY_STREAM]: z.string().min(1),
-  [AL_ENV.DATA_BUCKET]: z.string().min(1),
-  [AL_ENV.ALLOWED_ORIGINS]: envList().default([]),
+  [ACTIVE_LEARNING_ENV.ENDPOINT_MODE]: z.enum(ENDPOINT_MODES),
+  [ACTIVE_LEARNING_ENV.ENDPOINTS]: z.optional(z.string()),
+  [ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX]: z.optional(z.string().check(z.startsWith('/'))),
+  [ACTIVE_LEARNING_ENV.ENDPOINT_CACHE_SECONDS]: z._default(envInt(z.minimum(0)), 60),
+  [ACTIVE_LEARNING_ENV.THRESHOLD]: envNumber(z.minimum(0), z.maximum(1)),
+  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -35,16 +35,16 @@ let resolver: EndpointResolver | undefined;
 function endpointResolver(): EndpointResolver {
   if (resolver) return resolver;
   const config = env();
-  if (config[AL_ENV.ENDPOINT_MODE] === 'endpoint-arn') {
-    const endpoints = z.record(z.string(), z.string()).parse(JSON.parse(config[AL_ENV.ENDPOINTS] ?? '{}'));
+  if (config[ACTIVE_LEARNING_ENV.ENDPOINT_MODE] === 'endpoint-arn') {
+    const endpoints = z.record(z.string(), z.string()).parse(JSON.parse(config[ACTIVE_LEARNING_ENV.ENDPOINTS] ?? '{}'));
     resolver = createEndpointResolver({ mode: 'endpoint-arn', endpoints });
   } else {
-    const prefix = config[AL_ENV.ENDPOINT_PARAMETER_PREFIX];
-    if (!prefix) throw new Error(`${AL_ENV.ENDPOINT_PARAMETER_PREFIX} is required in ssm-parameter mode`);
+    const prefix = config[ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX];
+    if (!prefix) throw new Error(`${ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX} is required in ssm-parameter mode`);
     resolver = createEndpointResolver({
       mode: 'ssm-parameter',
       parameterPrefix: prefix,
-      fetchParameter: endpointParameterFetcher(ssm, config[AL_ENV.ENDPOINT_CACHE_SECONDS]),
+      fetchParameter: endpointParameterFetcher(ssm, config[ACTIVE_LEARNING_ENV.ENDPOINT_CACHE_SECONDS]),
     });
   }
   return resolver;
@@ -68,7 +68,7 @@ async function recordImplicitFeedback(record: FeedbackRecord, streamName: string
     );
     return 'recorded' as const;
   } catch (error) {
-    metrics.addMetric(AL_METRICS.IMPLICIT_FEEDBACK_FAILED, MetricUnit.Count, 1);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.IMPLICIT_FEEDBACK_FAILED, MetricUnit.Count, 1);
     const letter = deadLetter(data, `Firehose refused the record: ${describeError(error)}`, {
       deliveryStream: streamName,
       requestId: record.requestId,
@@ -99,7 +99,7 @@ export const handler = apiHandler(
     logger,
     metrics,
     body: classifyRequestSchema,
-    allowedOrigins: () => env()[AL_ENV.ALLOWED_ORIGINS],
+    allowedOrigins: () => env()[ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS],
     mapError: (error, requestId) =>
       error instanceof EndpointNotConfiguredError
         ? jsonResponse(503, { message: error.message, requestId }, { 'Retry-After': '30' })
@@ -114,15 +114,15 @@ export const handler = apiHandler(
     } catch (error) {
       throw comprehendError(error, request.classifier);
     }
-    const result = classify(request.classifier, answer, config[AL_ENV.THRESHOLD]);
-    metrics.addMetric(AL_METRICS.CLASSIFICATIONS, MetricUnit.Count, 1);
+    const result = classify(request.classifier, answer, config[ACTIVE_LEARNING_ENV.THRESHOLD]);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.CLASSIFICATIONS, MetricUnit.Count, 1);
     let feedback: 'recorded' | 'failed' | undefined;
     if (result.lowConfidence) {
-      metrics.addMetric(AL_METRICS.LOW_CONFIDENCE, MetricUnit.Count, 1);
+      metrics.addMetric(ACTIVE_LEARNING_METRICS.LOW_CONFIDENCE, MetricUnit.Count, 1);
       feedback = await recordImplicitFeedback(
         implicitFeedback(request, result, requestId, new Date()),
-        config[AL_ENV.DELIVERY_STREAM],
-        config[AL_ENV.DATA_BUCKET],
+        config[ACTIVE_LEARNING_ENV.DELIVERY_STREAM],
+        config[ACTIVE_LEARNING_ENV.DATA_BUCKET],
       );
     }
     return jsonResponse(200, { ...result, requestId, ...(feedback ? { implicitFeedback: feedback } : {}) });

@@ -3,13 +3,13 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { ValidationError, awsErrorName, describeError } from '../shared/errors';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
 import { type ReviewCompletedDetail } from '../review/contract';
-import { parseS3Uri } from '../shared/s3';
-import { AL_ENV, AL_METRICS, DATA_PREFIX } from './contract';
+import { parseS3Uri } from '../shared/s3-keys';
+import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, DATA_PREFIX } from './contract';
 import { consolidate, parseReviewOutput, trainingCsvByClassifier, trainingDataKey } from './core/consolidate';
 
-const env = defineEnv({ [AL_ENV.DATA_BUCKET]: z.string().min(1) });
+const env = defineEnv({ [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().min(1) });
 const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
@@ -87,12 +87,12 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
     );
   }
   const detail = parsed.data.detail as ReviewCompletedDetail;
-  const bucket = env()[AL_ENV.DATA_BUCKET];
+  const bucket = env()[ACTIVE_LEARNING_ENV.DATA_BUCKET];
   const time = parsed.data.time ? new Date(parsed.data.time) : new Date();
   const context = { review: detail.humanLoopName, status: detail.humanLoopStatus, source: parsed.data.source };
   try {
     if (detail.humanLoopStatus !== 'Completed') {
-      metrics.addMetric(AL_METRICS.REVIEWS_FAILED, MetricUnit.Count, 1);
+      metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEWS_FAILED, MetricUnit.Count, 1);
       const items = await batchItems(bucket, detail.humanLoopName);
       await putJson(bucket, reviewReportKey(detail.humanLoopName), {
         review: detail.humanLoopName,
@@ -129,8 +129,10 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
     const unresolved = consolidation.items.filter((i) => i.status !== 'resolved');
     const invalidAnswers = consolidation.items.reduce((n, i) => n + i.invalidAnswers, 0);
     const ignoredAnswers = invalidAnswers + consolidation.orphanAnswers;
-    if (unresolved.length > 0) metrics.addMetric(AL_METRICS.UNRESOLVED_ITEMS, MetricUnit.Count, unresolved.length);
-    if (ignoredAnswers > 0) metrics.addMetric(AL_METRICS.IGNORED_ANSWERS, MetricUnit.Count, ignoredAnswers);
+    if (unresolved.length > 0)
+      metrics.addMetric(ACTIVE_LEARNING_METRICS.UNRESOLVED_ITEMS, MetricUnit.Count, unresolved.length);
+    if (ignoredAnswers > 0)
+      metrics.addMetric(ACTIVE_LEARNING_METRICS.IGNORED_ANSWERS, MetricUnit.Count, ignoredAnswers);
     if (unresolved.length > 0 || ignoredAnswers > 0) {
       // Nothing a reviewer answered vanishes: the report names what was not used and where the answers are kept.
       await putJson(bucket, reviewReportKey(detail.humanLoopName), {
@@ -146,8 +148,8 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
         },
       });
     }
-    metrics.addMetric(AL_METRICS.REVIEWS_COMPLETED, MetricUnit.Count, 1);
-    metrics.addMetric(AL_METRICS.TRAINING_ROWS, MetricUnit.Count, rows);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEWS_COMPLETED, MetricUnit.Count, 1);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.TRAINING_ROWS, MetricUnit.Count, rows);
     logger.info('Review consolidated', {
       ...context,
       items: consolidation.items.length,
@@ -160,6 +162,6 @@ export const handler = async (event: unknown): Promise<{ status: string; rows: n
     logger.error('Consolidation failed; the event will be retried', { ...context, error: describeError(error) });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -4,7 +4,7 @@
  */
 
 /** Environment variables of the active-learning handlers. */
-export const AL_ENV = {
+export const ACTIVE_LEARNING_ENV = {
   /** How the classify handler finds the endpoint: `endpoint-arn` or `ssm-parameter`. */
   ENDPOINT_MODE: 'AL_ENDPOINT_MODE',
   /** `endpoint-arn` mode: JSON object `{ "<classifier name>": "<endpoint ARN>" }`. */
@@ -74,8 +74,24 @@ export const UPLOAD_PREFIX = {
   PROCESSED: 'processed/',
 } as const;
 
-/** Metric names. */
-export const AL_METRICS = {
+/**
+ * Powertools service names of the active-learning functions: `POWERTOOLS_SERVICE_NAME` of each, and the `service`
+ * dimension of every metric it publishes (dashboards and alarms name it).
+ */
+export const ACTIVE_LEARNING_SERVICE = {
+  CLASSIFY: 'active-learning-classify',
+  FEEDBACK: 'active-learning-feedback',
+  BATCH_FEEDBACK: 'active-learning-batch-feedback',
+  START_REVIEW: 'active-learning-start-review',
+  CONSOLIDATE_REVIEW: 'active-learning-consolidate',
+  /** The A2I flow definition custom resource (create, replace, delete). */
+  FLOW_DEFINITION: 'flow-definition-handler',
+  /** The A2I flow definition custom resource's completeness check. */
+  FLOW_DEFINITION_STATUS: 'flow-definition-status',
+} as const;
+
+/** Metric names (namespace `MlWorkflows`, dimension `service` from {@link ACTIVE_LEARNING_SERVICE}). */
+export const ACTIVE_LEARNING_METRICS = {
   CLASSIFICATIONS: 'Classifications',
   LOW_CONFIDENCE: 'LowConfidenceClassifications',
   IMPLICIT_FEEDBACK_FAILED: 'ImplicitFeedbackFailed',
@@ -132,6 +148,18 @@ export const LIMITS = {
   /** Human loop / flow definition names. */
   A2I_NAME_LENGTH: 63,
 } as const;
+
+/**
+ * Longest classifier name in requests, records and SSM parameter names (characters): {@link CLASSIFIER_NAME_PATTERN}
+ * allows 1 + 62. The API model (`lib/constructs/active-learning/api.ts`) and the handler's schema both use it.
+ */
+export const MAX_CLASSIFIER_NAME_LENGTH = 63;
+
+/** Longest `expectedLabel` / `prediction` in a `POST /feedback` request (characters): the API model and the handler's schema. */
+export const MAX_LABEL_LENGTH = 5000;
+
+/** Longest `requestId` in a `POST /feedback` request (characters): the API model and the handler's schema. */
+export const MAX_REQUEST_ID_LENGTH = 256;
 
 /** Pattern of a classifier name in requests, records and SSM parameter names. */
 export const CLASSIFIER_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;

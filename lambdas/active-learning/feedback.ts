@@ -1,17 +1,17 @@
 import { FirehoseClient, PutRecordCommand } from '@aws-sdk/client-firehose';
-import { z } from 'zod';
 import { defineEnv, envList } from '../shared/env';
 import { ThrottledError, isThrottling } from '../shared/errors';
 import { apiHandler, jsonResponse } from '../shared/http';
 import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
-import { AL_ENV, AL_METRICS } from './contract';
+import * as z from '../shared/zod';
+import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS } from './contract';
 import { explicitFeedback, feedbackRequestSchema } from './core/classify';
 import { encodeRecord } from './core/records';
 
 const env = defineEnv({
-  [AL_ENV.DELIVERY_STREAM]: z.string().min(1),
-  [AL_ENV.CATEGORIES]: envList().default([]),
-  [AL_ENV.ALLOWED_ORIGINS]: envList().default([]),
+  [ACTIVE_LEARNING_ENV.DELIVERY_STREAM]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.CATEGORIES]: z._default(envList(), []),
+  [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: z._default(envList(), []),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -25,15 +25,15 @@ const firehose = new FirehoseClient({});
  * to.
  */
 export const handler = apiHandler(
-  { logger, metrics, body: feedbackRequestSchema, allowedOrigins: () => env()[AL_ENV.ALLOWED_ORIGINS] },
+  { logger, metrics, body: feedbackRequestSchema, allowedOrigins: () => env()[ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS] },
   async ({ body: request, requestId }) => {
     const config = env();
-    const record = explicitFeedback(request, config[AL_ENV.CATEGORIES], new Date());
+    const record = explicitFeedback(request, config[ACTIVE_LEARNING_ENV.CATEGORIES], new Date());
     let answer;
     try {
       answer = await firehose.send(
         new PutRecordCommand({
-          DeliveryStreamName: config[AL_ENV.DELIVERY_STREAM],
+          DeliveryStreamName: config[ACTIVE_LEARNING_ENV.DELIVERY_STREAM],
           Record: { Data: Buffer.from(encodeRecord(record)) },
         }),
       );
@@ -42,7 +42,7 @@ export const handler = apiHandler(
         throw new ThrottledError('The feedback stream is throttling; retry later', { cause: error });
       throw error;
     }
-    metrics.addMetric(AL_METRICS.EXPLICIT_FEEDBACK, MetricUnit.Count, 1);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.EXPLICIT_FEEDBACK, MetricUnit.Count, 1);
     return jsonResponse(202, { accepted: true, recordId: answer.RecordId, requestId });
   },
 );

@@ -1,6 +1,6 @@
 import { DescribeFlowDefinitionCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { awsErrorName } from '../shared/errors';
+import * as z from '../shared/zod';
 import { createLogger } from '../shared/observability';
 import { isFlowDefinitionName } from './core/flow-definition';
 
@@ -9,7 +9,7 @@ const sagemaker = new SageMakerClient({});
 
 const eventSchema = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  PhysicalResourceId: z.string().optional(),
+  PhysicalResourceId: z.optional(z.string()),
 });
 
 /** What the Provider framework expects back from `isComplete`. */

@@ -1,6 +1,6 @@
 import { CreateFlowDefinitionCommand, DeleteFlowDefinitionCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { z } from 'zod';
 import { awsErrorName, describeError } from '../shared/errors';
+import * as z from '../shared/zod';
 import { createLogger } from '../shared/observability';
 import {
   createFlowDefinitionInput,
@@ -14,7 +14,7 @@ const sagemaker = new SageMakerClient({});
 
 const eventSchema = z.object({
   RequestType: z.enum(['Create', 'Update', 'Delete']),
-  PhysicalResourceId: z.string().optional(),
+  PhysicalResourceId: z.optional(z.string()),
   ResourceProperties: z.record(z.string(), z.unknown()),
 });
 

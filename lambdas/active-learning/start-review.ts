@@ -1,23 +1,23 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
 import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
-import { defineEnv, envBool, envList } from '../shared/env';
+import { defineEnv, envBool, envInt, envList } from '../shared/env';
 import { ValidationError, describeError } from '../shared/errors';
 import { readJsonLines } from '../shared/jsonl';
-import { MetricUnit, createLogger, createMetrics } from '../shared/observability';
+import { MetricUnit, createLogger, createMetrics, flushMetrics } from '../shared/observability';
+import * as z from '../shared/zod';
 import { type ReviewBackend, type ReviewBatch } from '../review/contract';
-import { createReviewBackend } from '../review/backends';
+import { createReviewBackend } from '../review/adapters';
 import { openS3Object } from '../shared/s3';
-import { AL_ENV, AL_METRICS, DATA_PREFIX, DEAD_LETTER_PREFIX } from './contract';
+import { ACTIVE_LEARNING_ENV, ACTIVE_LEARNING_METRICS, DATA_PREFIX, DEAD_LETTER_PREFIX } from './contract';
 import { type FeedbackRecord, encodeRecord, parseFeedbackRecord } from './core/records';
 import { planReviews } from './core/review-plan';
 import { objectsOfEvent, versionOf } from './core/s3-events';
 
 const env = defineEnv({
-  [AL_ENV.DATA_BUCKET]: z.string().min(1),
-  [AL_ENV.CATEGORIES]: envList().refine((l) => l.length > 0, 'at least one category'),
-  [AL_ENV.MULTI_LABEL]: envBool().default(false),
-  [AL_ENV.MAX_ITEMS_PER_REVIEW]: z.coerce.number().int().min(1).max(1000),
+  [ACTIVE_LEARNING_ENV.DATA_BUCKET]: z.string().check(z.minLength(1)),
+  [ACTIVE_LEARNING_ENV.CATEGORIES]: envList().check(z.refine((l: string[]) => l.length > 0, 'at least one category')),
+  [ACTIVE_LEARNING_ENV.MULTI_LABEL]: z._default(envBool(), false),
+  [ACTIVE_LEARNING_ENV.MAX_ITEMS_PER_REVIEW]: envInt(z.minimum(1), z.maximum(1000)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -92,9 +92,9 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
         records,
         { bucket: object.bucket, key: object.key, version },
         {
-          categories: config[AL_ENV.CATEGORIES],
-          multiLabel: config[AL_ENV.MULTI_LABEL],
-          maxItems: config[AL_ENV.MAX_ITEMS_PER_REVIEW],
+          categories: config[ACTIVE_LEARNING_ENV.CATEGORIES],
+          multiLabel: config[ACTIVE_LEARNING_ENV.MULTI_LABEL],
+          maxItems: config[ACTIVE_LEARNING_ENV.MAX_ITEMS_PER_REVIEW],
         },
       );
       for (const record of plan.oversized)
@@ -106,16 +106,18 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
           ),
         );
       // Kept before any review starts: if this write fails, the event is retried and nothing was started yet.
-      await s3DeadLetterSink(s3, config[AL_ENV.DATA_BUCKET], DEAD_LETTER_PREFIX.FEEDBACK_RECORDS, logger).write(
-        letters,
-        { key: object.key },
-      );
+      await s3DeadLetterSink(
+        s3,
+        config[ACTIVE_LEARNING_ENV.DATA_BUCKET],
+        DEAD_LETTER_PREFIX.FEEDBACK_RECORDS,
+        logger,
+      ).write(letters, { key: object.key });
       deadLettered += letters.length;
       redelivered += plan.redelivered;
       await forEachLimited(plan.batches, CONCURRENCY, async (batch: ReviewBatch) => {
         await s3.send(
           new PutObjectCommand({
-            Bucket: config[AL_ENV.DATA_BUCKET],
+            Bucket: config[ACTIVE_LEARNING_ENV.DATA_BUCKET],
             Key: reviewBatchKey(batch.id),
             Body: JSON.stringify(batch),
             ContentType: 'application/json',
@@ -139,12 +141,12 @@ export const handler = async (event: unknown): Promise<{ started: number; alread
     logger.error('Starting reviews failed; the event will be retried', { error: describeError(error) });
     throw error;
   } finally {
-    metrics.addMetric(AL_METRICS.REVIEWS_STARTED, MetricUnit.Count, started);
-    metrics.addMetric(AL_METRICS.REVIEWS_ALREADY_STARTED, MetricUnit.Count, alreadyStarted);
-    metrics.addMetric(AL_METRICS.REVIEW_ITEMS, MetricUnit.Count, items);
-    metrics.addMetric(AL_METRICS.DEAD_LETTERED_RECORDS, MetricUnit.Count, deadLettered);
-    metrics.addMetric(AL_METRICS.REDELIVERED_RECORDS, MetricUnit.Count, redelivered);
-    metrics.publishStoredMetrics();
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEWS_STARTED, MetricUnit.Count, started);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEWS_ALREADY_STARTED, MetricUnit.Count, alreadyStarted);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.REVIEW_ITEMS, MetricUnit.Count, items);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.DEAD_LETTERED_RECORDS, MetricUnit.Count, deadLettered);
+    metrics.addMetric(ACTIVE_LEARNING_METRICS.REDELIVERED_RECORDS, MetricUnit.Count, redelivered);
+    flushMetrics(metrics);
   }
   return { started, alreadyStarted, items };
 };

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { awsErrorName } from '../shared/errors';
 import { defineEnv } from '../shared/env';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { RT_ENV, RT_METRICS } from './contract';
+import { CLASSIFIER_RETRAINING_ENV, CLASSIFIER_RETRAINING_METRICS } from './contract';
 import { type ModelVersion, planCleanup } from './core/cleanup';
 
 const logger = createLogger();
@@ -17,8 +17,8 @@ const metrics = createMetrics();
 const comprehend = new ComprehendClient({});
 
 const env = defineEnv({
-  [RT_ENV.COMPREHEND_CLASSIFIER_NAME]: z.string().min(1),
-  [RT_ENV.KEEP_VERSIONS]: z.coerce.number().int().min(1),
+  [CLASSIFIER_RETRAINING_ENV.COMPREHEND_CLASSIFIER_NAME]: z.string().min(1),
+  [CLASSIFIER_RETRAINING_ENV.KEEP_VERSIONS]: z.coerce.number().int().min(1),
 });
 
 const eventSchema = z.object({
@@ -42,7 +42,7 @@ export interface CleanUpResult {
 export const handler = async (event: unknown): Promise<CleanUpResult> => {
   const config = env();
   const { protect } = eventSchema.parse(event ?? {});
-  const name = config[RT_ENV.COMPREHEND_CLASSIFIER_NAME];
+  const name = config[CLASSIFIER_RETRAINING_ENV.COMPREHEND_CLASSIFIER_NAME];
   const versions: ModelVersion[] = [];
   let token: string | undefined;
   do {
@@ -71,7 +71,11 @@ export const handler = async (event: unknown): Promise<CleanUpResult> => {
     token = page.NextToken;
   } while (token);
 
-  const plan = planCleanup(versions, { keepVersions: config[RT_ENV.KEEP_VERSIONS], inUse, protect: new Set(protect) });
+  const plan = planCleanup(versions, {
+    keepVersions: config[CLASSIFIER_RETRAINING_ENV.KEEP_VERSIONS],
+    inUse,
+    protect: new Set(protect),
+  });
   const deleted: string[] = [];
   const skipped: CleanUpResult['skipped'] = [];
   try {
@@ -87,7 +91,7 @@ export const handler = async (event: unknown): Promise<CleanUpResult> => {
         else throw error;
       }
     }
-    metrics.addMetric(RT_METRICS.VERSIONS_DELETED, MetricUnit.Count, deleted.length);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.VERSIONS_DELETED, MetricUnit.Count, deleted.length);
     logger.info('Model versions cleaned up', { classifier: name, deleted, skipped, kept: plan.keep.length });
     return { deleted, skipped, kept: plan.keep.length };
   } finally {

@@ -8,7 +8,7 @@
  */
 
 /** Environment variables of the retraining handlers. */
-export const RT_ENV = {
+export const CLASSIFIER_RETRAINING_ENV = {
   /** The loop's data bucket (reviewed data in, training files and summaries out). */
   DATA_BUCKET: 'RT_DATA_BUCKET',
   /** Prefix of the reviewed training CSV of this classifier: `training-data/<classifier>/`. */
@@ -124,8 +124,15 @@ export const RT_STATES = {
   CLEAN_UP: 'CleanUpVersions',
 } as const;
 
+/** Powertools service names of the workflow's functions (the `service` dimension of their metrics). */
+export const CLASSIFIER_RETRAINING_SERVICE = {
+  PREPARE: 'classifier-retraining-prepare',
+  EVALUATE: 'classifier-retraining-evaluate',
+  CLEAN_UP: 'classifier-retraining-clean-up',
+} as const;
+
 /** Metric names. */
-export const RT_METRICS = {
+export const CLASSIFIER_RETRAINING_METRICS = {
   /** Prepare: valid reviewed rows (after duplicates), base rows, rows since the last promoted model. */
   REVIEWED_ROWS: 'ReviewedRows',
   BASE_ROWS: 'BaseRows',

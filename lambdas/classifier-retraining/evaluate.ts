@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { defineEnv, envBool } from '../shared/env';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { putJsonObject } from './adapters/s3-data';
-import { APPROVAL_MODES, RT_ENV, RT_METRICS, RT_PREFIX, RUN_FILES, RUN_ID_PATTERN } from './contract';
+import {
+  APPROVAL_MODES,
+  CLASSIFIER_RETRAINING_ENV,
+  CLASSIFIER_RETRAINING_METRICS,
+  RT_PREFIX,
+  RUN_FILES,
+  RUN_ID_PATTERN,
+} from './contract';
 import { type EvaluationMetrics, type Selection, selectModel } from './core/select';
 
 const logger = createLogger();
@@ -11,11 +18,11 @@ const metrics = createMetrics();
 const s3 = new S3Client({});
 
 const env = defineEnv({
-  [RT_ENV.DATA_BUCKET]: z.string().min(3),
-  [RT_ENV.MULTI_LABEL]: envBool(),
-  [RT_ENV.MIN_IMPROVEMENT]: z.coerce.number().min(0).max(1),
-  [RT_ENV.MIN_F1]: z.coerce.number().min(0).max(1),
-  [RT_ENV.APPROVAL]: z.enum(APPROVAL_MODES),
+  [CLASSIFIER_RETRAINING_ENV.DATA_BUCKET]: z.string().min(3),
+  [CLASSIFIER_RETRAINING_ENV.MULTI_LABEL]: envBool(),
+  [CLASSIFIER_RETRAINING_ENV.MIN_IMPROVEMENT]: z.coerce.number().min(0).max(1),
+  [CLASSIFIER_RETRAINING_ENV.MIN_F1]: z.coerce.number().min(0).max(1),
+  [CLASSIFIER_RETRAINING_ENV.APPROVAL]: z.enum(APPROVAL_MODES),
 });
 
 const metricsSchema = z.record(z.string(), z.unknown()).optional();
@@ -119,17 +126,20 @@ export const handler = async (event: unknown): Promise<EvaluateResult> => {
       : undefined;
   if (!candidate.modelArn) throw new Error('The candidate has no model ARN');
   const selection = selectModel({
-    multiLabel: config[RT_ENV.MULTI_LABEL],
+    multiLabel: config[CLASSIFIER_RETRAINING_ENV.MULTI_LABEL],
     candidate: candidate.metrics,
     current: current?.modelArn ? current.metrics : undefined,
-    minImprovement: config[RT_ENV.MIN_IMPROVEMENT],
-    minF1: config[RT_ENV.MIN_F1],
-    approval: config[RT_ENV.APPROVAL],
+    minImprovement: config[CLASSIFIER_RETRAINING_ENV.MIN_IMPROVEMENT],
+    minF1: config[CLASSIFIER_RETRAINING_ENV.MIN_F1],
+    approval: config[CLASSIFIER_RETRAINING_ENV.APPROVAL],
   });
   try {
     const summaryUri = await putJsonObject(
       s3,
-      { bucket: config[RT_ENV.DATA_BUCKET], key: `${RT_PREFIX.RUNS}${input.runId}/${RUN_FILES.SUMMARY}` },
+      {
+        bucket: config[CLASSIFIER_RETRAINING_ENV.DATA_BUCKET],
+        key: `${RT_PREFIX.RUNS}${input.runId}/${RUN_FILES.SUMMARY}`,
+      },
       {
         runId: input.runId,
         classifier: input.classifier,
@@ -139,18 +149,20 @@ export const handler = async (event: unknown): Promise<EvaluateResult> => {
         current: current ?? null,
         selection,
         settings: {
-          minImprovement: config[RT_ENV.MIN_IMPROVEMENT],
-          minF1: config[RT_ENV.MIN_F1],
-          approval: config[RT_ENV.APPROVAL],
+          minImprovement: config[CLASSIFIER_RETRAINING_ENV.MIN_IMPROVEMENT],
+          minF1: config[CLASSIFIER_RETRAINING_ENV.MIN_F1],
+          approval: config[CLASSIFIER_RETRAINING_ENV.APPROVAL],
         },
       },
     );
     if (selection.candidateScore !== undefined && Number.isFinite(selection.candidateScore))
-      metrics.addMetric(RT_METRICS.CANDIDATE_F1, MetricUnit.NoUnit, selection.candidateScore);
+      metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.CANDIDATE_F1, MetricUnit.NoUnit, selection.candidateScore);
     if (selection.currentScore !== undefined)
-      metrics.addMetric(RT_METRICS.CURRENT_F1, MetricUnit.NoUnit, selection.currentScore);
+      metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.CURRENT_F1, MetricUnit.NoUnit, selection.currentScore);
     metrics.addMetric(
-      selection.decision === 'keep' ? RT_METRICS.KEEP_DECISIONS : RT_METRICS.PROMOTE_DECISIONS,
+      selection.decision === 'keep'
+        ? CLASSIFIER_RETRAINING_METRICS.KEEP_DECISIONS
+        : CLASSIFIER_RETRAINING_METRICS.PROMOTE_DECISIONS,
       MetricUnit.Count,
       1,
     );

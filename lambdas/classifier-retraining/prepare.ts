@@ -7,7 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { defineEnv, envBool } from '../shared/env';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { formatS3Uri } from '../shared/s3';
+import { formatS3Uri } from '../shared/s3-keys';
 import {
   baseSource,
   listCsvObjects,
@@ -19,7 +19,14 @@ import {
   type SourcesFile,
   sourceIdentity,
 } from './adapters/s3-data';
-import { RETRAINING_MODES, RT_ENV, RT_METRICS, RT_PREFIX, RUN_FILES, RUN_ID_PATTERN } from './contract';
+import {
+  RETRAINING_MODES,
+  CLASSIFIER_RETRAINING_ENV,
+  CLASSIFIER_RETRAINING_METRICS,
+  RT_PREFIX,
+  RUN_FILES,
+  RUN_ID_PATTERN,
+} from './contract';
 import { type ClassCount, type PrepareReport, tallySources, writeTrainingRows } from './core/prepare';
 
 const logger = createLogger();
@@ -27,12 +34,12 @@ const metrics = createMetrics();
 const s3 = new S3Client({});
 
 const env = defineEnv({
-  [RT_ENV.DATA_BUCKET]: z.string().min(3),
-  [RT_ENV.REVIEWED_PREFIX]: z.string().min(1),
-  [RT_ENV.BASE_TRAINING_DATA_URI]: z.string().default(''),
-  [RT_ENV.MULTI_LABEL]: envBool(),
-  [RT_ENV.MIN_NEW_ROWS]: z.coerce.number().int().min(0),
-  [RT_ENV.MODE]: z.enum(RETRAINING_MODES),
+  [CLASSIFIER_RETRAINING_ENV.DATA_BUCKET]: z.string().min(3),
+  [CLASSIFIER_RETRAINING_ENV.REVIEWED_PREFIX]: z.string().min(1),
+  [CLASSIFIER_RETRAINING_ENV.BASE_TRAINING_DATA_URI]: z.string().default(''),
+  [CLASSIFIER_RETRAINING_ENV.MULTI_LABEL]: envBool(),
+  [CLASSIFIER_RETRAINING_ENV.MIN_NEW_ROWS]: z.coerce.number().int().min(0),
+  [CLASSIFIER_RETRAINING_ENV.MODE]: z.enum(RETRAINING_MODES),
 });
 
 /** The DynamoDB `GetItem` answer of the baseline item (`PROMOTED` or `INGESTED`): `Item` is absent before the first. */
@@ -78,23 +85,26 @@ export interface PrepareResult {
 export const handler = async (event: unknown): Promise<PrepareResult> => {
   const config = env();
   const { runId, baseline } = eventSchema.parse(event);
-  const bucket = config[RT_ENV.DATA_BUCKET];
-  const multiLabel = config[RT_ENV.MULTI_LABEL];
+  const bucket = config[CLASSIFIER_RETRAINING_ENV.DATA_BUCKET];
+  const multiLabel = config[CLASSIFIER_RETRAINING_ENV.MULTI_LABEL];
   const runPrefix = `${RT_PREFIX.RUNS}${runId}/`;
   try {
     const baselineUri = baseline?.Item?.sourcesUri?.S;
     const previous = baselineUri ? await readJsonObject<SourcesFile>(s3, baselineUri) : undefined;
     const seen = new Set((previous?.sources ?? []).map(sourceIdentity));
     const refs: SourceRef[] = [];
-    const baseUri = config[RT_ENV.BASE_TRAINING_DATA_URI];
+    const baseUri = config[CLASSIFIER_RETRAINING_ENV.BASE_TRAINING_DATA_URI];
     if (baseUri !== '') refs.push(await baseSource(s3, baseUri));
-    refs.push(...(await listCsvObjects(s3, bucket, config[RT_ENV.REVIEWED_PREFIX])));
+    refs.push(...(await listCsvObjects(s3, bucket, config[CLASSIFIER_RETRAINING_ENV.REVIEWED_PREFIX])));
     // Base rows are new until a model trained on them was promoted (or a dataset holding them was ingested).
     const sources = refs.map((ref) =>
       s3Source(s3, ref, ref.kind === 'base' ? previous === undefined : !seen.has(sourceIdentity(ref))),
     );
 
-    const tally = await tallySources(sources, { multiLabel, minNewRows: config[RT_ENV.MIN_NEW_ROWS] });
+    const tally = await tallySources(sources, {
+      multiLabel,
+      minNewRows: config[CLASSIFIER_RETRAINING_ENV.MIN_NEW_ROWS],
+    });
     const { report } = tally;
     const sourcesUri = await putJsonObject(s3, { bucket, key: `${runPrefix}${RUN_FILES.SOURCES}` }, {
       runId,
@@ -105,21 +115,31 @@ export const handler = async (event: unknown): Promise<PrepareResult> => {
     let trainingDataUri: string | undefined;
     let rowsWritten = 0;
     if (report.mayTrain) {
-      const written = await writeTrainingFile(sources, tally, multiLabel, config[RT_ENV.MODE] === 'flywheel', {
-        bucket,
-        key: `${runPrefix}${RUN_FILES.TRAINING_DATA}`,
-      });
+      const written = await writeTrainingFile(
+        sources,
+        tally,
+        multiLabel,
+        config[CLASSIFIER_RETRAINING_ENV.MODE] === 'flywheel',
+        {
+          bucket,
+          key: `${runPrefix}${RUN_FILES.TRAINING_DATA}`,
+        },
+      );
       trainingDataUri = written.uri;
       rowsWritten = written.rows;
     }
 
-    metrics.addMetric(RT_METRICS.REVIEWED_ROWS, MetricUnit.Count, report.rows.reviewed);
-    metrics.addMetric(RT_METRICS.BASE_ROWS, MetricUnit.Count, report.rows.base);
-    metrics.addMetric(RT_METRICS.NEW_ROWS, MetricUnit.Count, report.rows.newReviewed);
-    metrics.addMetric(RT_METRICS.REJECTED_ROWS, MetricUnit.Count, report.rows.rejected);
-    metrics.addMetric(RT_METRICS.DUPLICATE_ROWS, MetricUnit.Count, report.rows.duplicates);
-    metrics.addMetric(RT_METRICS.UNREADABLE_FILES, MetricUnit.Count, report.unreadableSources.length);
-    if (!report.mayTrain) metrics.addMetric(RT_METRICS.NOT_ENOUGH_DATA, MetricUnit.Count, 1);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.REVIEWED_ROWS, MetricUnit.Count, report.rows.reviewed);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.BASE_ROWS, MetricUnit.Count, report.rows.base);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.NEW_ROWS, MetricUnit.Count, report.rows.newReviewed);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.REJECTED_ROWS, MetricUnit.Count, report.rows.rejected);
+    metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.DUPLICATE_ROWS, MetricUnit.Count, report.rows.duplicates);
+    metrics.addMetric(
+      CLASSIFIER_RETRAINING_METRICS.UNREADABLE_FILES,
+      MetricUnit.Count,
+      report.unreadableSources.length,
+    );
+    if (!report.mayTrain) metrics.addMetric(CLASSIFIER_RETRAINING_METRICS.NOT_ENOUGH_DATA, MetricUnit.Count, 1);
     logger.info('Training data prepared', {
       runId,
       mayTrain: report.mayTrain,

@@ -4,11 +4,17 @@ import { z } from 'zod';
 import { type BoundingBoxTaskInput, type HumanReviewOutput } from '../review/contract';
 import { isJsonObject, readJsonLines } from '../shared/jsonl';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { openS3Object, parseS3Uri } from '../shared/s3';
+import { openS3Object } from '../shared/s3';
+import { parseS3Uri } from '../shared/s3-keys';
 import { type ProjectDatasets, projectDatasets } from './adapters/datasets';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS, UPDATE_DATASET_ENTRIES_MAX_BYTES, runKeys } from './contract';
+import {
+  CUSTOM_LABELS_ASSIST_ENV,
+  CUSTOM_LABELS_ASSIST_METRICS,
+  UPDATE_DATASET_ENTRIES_MAX_BYTES,
+  runKeys,
+} from './contract';
 import { type NeedsLabeling, chunkLines, groundTruthEntry, manifestEntries } from './core/manifest';
 import { type Run } from './core/run';
 import { type PageProposals } from './core/tasks';
@@ -54,9 +60,9 @@ export const handler = async (event: unknown): Promise<BuiltManifest> => {
   const parsed = eventSchema.parse(event);
   const run = parsed.run as unknown as Run;
   const env = runEnv();
-  const files = new RunStore(s3, env[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, env[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const keys = runKeys(run.runId);
-  const labelAttribute = env[CLA_ENV.LABEL_ATTRIBUTE];
+  const labelAttribute = env[CUSTOM_LABELS_ASSIST_ENV.LABEL_ATTRIBUTE];
   const options = { labelAttribute, jobName: `labeling-job/custom-labels-assist-${run.runId}` };
   const lines: string[] = [];
   const needsLabeling: NeedsLabeling[] = [];
@@ -124,8 +130,8 @@ export const handler = async (event: unknown): Promise<BuiltManifest> => {
   );
   const chunks = chunkLines(lines, UPDATE_DATASET_ENTRIES_MAX_BYTES);
   for (const [i, chunk] of chunks.entries()) await files.put(keys.changes(i), chunk, 'application/x-ndjson');
-  metrics.addMetric(CLA_METRICS.MANIFEST_LINES, MetricUnit.Count, lines.length);
-  metrics.addMetric(CLA_METRICS.NEEDS_LABELING, MetricUnit.Count, needsLabeling.length);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.MANIFEST_LINES, MetricUnit.Count, lines.length);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.NEEDS_LABELING, MetricUnit.Count, needsLabeling.length);
   metrics.publishStoredMetrics();
   logger.info('Manifest built', {
     runId: run.runId,

@@ -2,7 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, runKeys } from './contract';
 import { type PageProposals } from './core/tasks';
 
 const s3 = new S3Client({});
@@ -33,7 +33,7 @@ export interface ReviewProgress {
  */
 export const handler = async (event: unknown): Promise<ReviewProgress> => {
   const { run, startedAt, waitDays, now } = eventSchema.parse(event);
-  const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, runEnv()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const keys = runKeys(run.runId);
   const taskIds = new Set<string>();
   for (const key of await files.keys(keys.proposalsPrefix)) {

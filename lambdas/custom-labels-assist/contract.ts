@@ -9,7 +9,7 @@
  */
 
 /** Environment variables of the assist functions. */
-export const CLA_ENV = {
+export const CUSTOM_LABELS_ASSIST_ENV = {
   /** The images bucket: images under any prefix, the run's files under `runs/<run id>/`. */
   BUCKET: 'CLA_BUCKET',
   /** The Rekognition Custom Labels project ARN. */
@@ -131,7 +131,7 @@ export function runIdOfTask(taskId: string): string | undefined {
 export const RUN_ID_PATTERN = /^[a-z0-9]{12}$/;
 
 /** Metric names (namespace `MlWorkflows`, dimension `service`). */
-export const CLA_METRICS = {
+export const CUSTOM_LABELS_ASSIST_METRICS = {
   /** Images listed for a run (jpg/png under 15 MB with a readable header). */
   IMAGES_LISTED: 'AssistImagesListed',
   /** Objects skipped by the listing (wrong type, too large, unreadable header, too small/large) — in the run's report. */
@@ -153,7 +153,7 @@ export const CLA_METRICS = {
 } as const;
 
 /** Powertools service names of the functions (metric dimension). */
-export const CLA_SERVICES = {
+export const CUSTOM_LABELS_ASSIST_SERVICE = {
   RUN: 'custom-labels-assist',
   MODELS: 'custom-labels-assist-models',
 } as const;

@@ -4,14 +4,20 @@ import { ValidationError } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS, type PageImage, type SkippedObject, runKeys } from './contract';
+import {
+  CUSTOM_LABELS_ASSIST_ENV,
+  CUSTOM_LABELS_ASSIST_METRICS,
+  type PageImage,
+  type SkippedObject,
+  runKeys,
+} from './contract';
 import { HEADER_BYTES, readImageHeader, skipReasonOf } from './core/images';
 import { type Run, runOf } from './core/run';
 import { runIdOf } from './core/run-id';
 
 const logger = createLogger();
 const metrics = createMetrics();
-const store = () => new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
+const store = () => new RunStore(s3, runEnv()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
 const s3 = new S3Client({});
 
 /** Headers read at once. */
@@ -54,13 +60,13 @@ export const handler = async (event: unknown): Promise<Listing> => {
   const { request, executionArn, maxImages } = eventSchema.parse(event);
   const env = runEnv();
   const run = runOf(request, runIdOf(executionArn), executionArn, {
-    bucket: env[CLA_ENV.BUCKET],
-    projectArn: env[CLA_ENV.PROJECT_ARN],
-    minConfidence: env[CLA_ENV.MIN_CONFIDENCE],
+    bucket: env[CUSTOM_LABELS_ASSIST_ENV.BUCKET],
+    projectArn: env[CUSTOM_LABELS_ASSIST_ENV.PROJECT_ARN],
+    minConfidence: env[CUSTOM_LABELS_ASSIST_ENV.MIN_CONFIDENCE],
   });
   const files = store();
   const keys = runKeys(run.runId);
-  const perPage = env[CLA_ENV.IMAGES_PER_PAGE];
+  const perPage = env[CUSTOM_LABELS_ASSIST_ENV.IMAGES_PER_PAGE];
   const skipped: SkippedObject[] = [];
   const candidates: { key: string; bytes: number }[] = [];
   for await (const object of files.list(run.prefix)) {
@@ -82,8 +88,8 @@ export const handler = async (event: unknown): Promise<Listing> => {
     skipped.map((s) => JSON.stringify(s)).join('\n') + (skipped.length ? '\n' : ''),
     'application/x-ndjson',
   );
-  metrics.addMetric(CLA_METRICS.IMAGES_LISTED, MetricUnit.Count, images.length);
-  metrics.addMetric(CLA_METRICS.IMAGES_SKIPPED, MetricUnit.Count, skipped.length);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.IMAGES_LISTED, MetricUnit.Count, images.length);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.IMAGES_SKIPPED, MetricUnit.Count, skipped.length);
   metrics.publishStoredMetrics();
   const report = `s3://${run.bucket}/${keys.skipped}`;
   if (images.length === 0) {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createLogger } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, runKeys } from './contract';
 import { classMapObject, classMapOf, objectDetectionLabel } from './core/manifest';
 import { type PageProposals } from './core/tasks';
 
@@ -22,9 +22,9 @@ export const handler = async (
 ): Promise<{ manifestUri: string; categoriesUri: string; images: number }> => {
   const { run } = eventSchema.parse(event);
   const env = runEnv();
-  const files = new RunStore(s3, env[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, env[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const keys = runKeys(run.runId);
-  const proposed = `${env[CLA_ENV.LABEL_ATTRIBUTE]}-proposed`;
+  const proposed = `${env[CUSTOM_LABELS_ASSIST_ENV.LABEL_ATTRIBUTE]}-proposed`;
   const lines: string[] = [];
   const labels = new Set<string>();
   for (const key of await files.keys(keys.proposalsPrefix)) {

@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { createReviewBackend } from '../review/backends';
+import { createReviewBackend } from '../review/adapters';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, CUSTOM_LABELS_ASSIST_METRICS, runKeys } from './contract';
 import { type DetectedImage, proposePage } from './core/tasks';
 import { type Run } from './core/run';
 
@@ -39,18 +39,21 @@ export const handler = async (event: unknown): Promise<PageSummary> => {
   const run = parsed.run as unknown as Run;
   const env = runEnv();
   const result = proposePage(run, parsed.page, parsed.detected as unknown as DetectedImage[], {
-    imagesPerPage: env[CLA_ENV.IMAGES_PER_PAGE],
-    imagesPerTask: env[CLA_ENV.IMAGES_PER_TASK],
+    imagesPerPage: env[CUSTOM_LABELS_ASSIST_ENV.IMAGES_PER_PAGE],
+    imagesPerTask: env[CUSTOM_LABELS_ASSIST_ENV.IMAGES_PER_TASK],
   });
-  if (env[CLA_ENV.REVIEW] === 'portal') {
+  if (env[CUSTOM_LABELS_ASSIST_ENV.REVIEW] === 'portal') {
     backend ??= createReviewBackend();
     for (const batch of result.batches) {
       const started = await backend.start(batch);
-      if (started === 'started') metrics.addMetric(CLA_METRICS.TASKS_CREATED, MetricUnit.Count, 1);
+      if (started === 'started') metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.TASKS_CREATED, MetricUnit.Count, 1);
     }
   }
-  await new RunStore(s3, env[CLA_ENV.BUCKET]).put(runKeys(run.runId).proposals(parsed.page), JSON.stringify(result));
-  metrics.addMetric(CLA_METRICS.BOXES_PROPOSED, MetricUnit.Count, result.counts.boxes);
+  await new RunStore(s3, env[CUSTOM_LABELS_ASSIST_ENV.BUCKET]).put(
+    runKeys(run.runId).proposals(parsed.page),
+    JSON.stringify(result),
+  );
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.BOXES_PROPOSED, MetricUnit.Count, result.counts.boxes);
   metrics.publishStoredMetrics();
   logger.info('Page proposed', { runId: run.runId, page: parsed.page, tasks: result.tasks.length, ...result.counts });
   return {

@@ -5,12 +5,12 @@ import { ValidationError } from '../shared/errors';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
 import { defineEnv } from '../shared/env';
 import { RunStore } from './adapters/run-store';
-import { CLA_ENV, CLA_METRICS, runIdOfTask, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, CUSTOM_LABELS_ASSIST_METRICS, runIdOfTask, runKeys } from './contract';
 
 const logger = createLogger();
 const metrics = createMetrics();
 const s3 = new S3Client({});
-const env = defineEnv({ [CLA_ENV.BUCKET]: z.string().min(3) });
+const env = defineEnv({ [CUSTOM_LABELS_ASSIST_ENV.BUCKET]: z.string().min(3) });
 
 /** The A2I-shaped completion detail (the portal's events carry the same shape). */
 const detailSchema = z.looseObject({
@@ -35,11 +35,11 @@ export const handler = async (event: EventBridgeEvent<string, unknown>): Promise
   const runId = runIdOfTask(detail.humanLoopName);
   if (!runId) throw new ValidationError(`Review ${detail.humanLoopName} is not a task of a Custom Labels assist run`);
   const record: RecordedReview = { ...detail, recordedAt: event.time };
-  await new RunStore(s3, env()[CLA_ENV.BUCKET]).put(
+  await new RunStore(s3, env()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]).put(
     runKeys(runId).review(detail.humanLoopName),
     JSON.stringify(record),
   );
-  metrics.addMetric(CLA_METRICS.REVIEWS_RECORDED, MetricUnit.Count, 1);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.REVIEWS_RECORDED, MetricUnit.Count, 1);
   metrics.publishStoredMetrics();
   logger.info('Review recorded', { runId, taskId: detail.humanLoopName, status: detail.humanLoopStatus });
 };

@@ -6,7 +6,7 @@ import { createLogger, createMetrics, MetricUnit } from '../shared/observability
 import { releaseUsage } from './adapters/model-usage';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, CUSTOM_LABELS_ASSIST_METRICS } from './contract';
 
 const logger = createLogger();
 const metrics = createMetrics();
@@ -33,10 +33,10 @@ const event = z.object({
  */
 export const handler = async (input: unknown): Promise<{ stopped: boolean; reason: string }> => {
   const { usage } = event.parse(input);
-  const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, runEnv()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   try {
     const released = await releaseUsage({ files, sfn, rekognition }, usage.runId, usage);
-    if (released.stop) metrics.addMetric(CLA_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
+    if (released.stop) metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
     logger.info('Model released', { runId: usage.runId, stopped: released.stop, reason: released.reason });
     return { stopped: released.stop, reason: released.reason };
   } finally {

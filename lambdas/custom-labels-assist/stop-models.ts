@@ -7,7 +7,7 @@ import { createLogger, createMetrics, MetricUnit } from '../shared/observability
 import { releaseUsage, stopVersion, usages } from './adapters/model-usage';
 import { RunStore } from './adapters/run-store';
 import { modelEnv } from './adapters/settings';
-import { CLA_ENV, CLA_METRICS, MODEL_WATCH_PREFIX, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, CUSTOM_LABELS_ASSIST_METRICS, MODEL_WATCH_PREFIX, runKeys } from './contract';
 import { type ModelWatch, decideIdle } from './core/idle';
 import { type ModelVersion } from './core/model-versions';
 import { runIdOf } from './core/run-id';
@@ -28,7 +28,7 @@ const watchKey = (arn: string) =>
 
 async function stopModel(modelVersionArn: string, reason: string): Promise<void> {
   await stopVersion(rekognition, modelVersionArn);
-  metrics.addMetric(CLA_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
+  metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
   logger.warn('Model stopped', { modelVersionArn, reason });
 }
 
@@ -37,7 +37,7 @@ async function cleanUp(files: RunStore, executionArn: string, status: string): P
   const runId = runIdOf(executionArn);
   const released = await releaseUsage({ files, sfn, rekognition }, runId);
   if (released.stop) {
-    metrics.addMetric(CLA_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
+    metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.MODELS_STOPPED, MetricUnit.Count, 1);
     logger.warn('Model stopped', {
       modelVersionArn: released.modelVersionArn,
       reason: `run ${runId} ended ${status} without stopping it`,
@@ -55,7 +55,7 @@ async function cleanUp(files: RunStore, executionArn: string, status: string): P
  */
 export const handler = async (event: unknown): Promise<{ stopped: string[] }> => {
   const env = modelEnv();
-  const files = new RunStore(s3, env[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, env[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const change = statusChange.safeParse(event);
   try {
     if (change.success) {
@@ -65,7 +65,7 @@ export const handler = async (event: unknown): Promise<{ stopped: string[] }> =>
     const versions: ModelVersion[] = [];
     for await (const page of paginateDescribeProjectVersions(
       { client: rekognition },
-      { ProjectArn: env[CLA_ENV.PROJECT_ARN] },
+      { ProjectArn: env[CUSTOM_LABELS_ASSIST_ENV.PROJECT_ARN] },
     )) {
       versions.push(...(page.ProjectVersionDescriptions ?? []));
     }
@@ -79,14 +79,14 @@ export const handler = async (event: unknown): Promise<{ stopped: string[] }> =>
       usages: await usages({ files, sfn, rekognition }),
       watches,
       now: new Date(),
-      maxIdleMinutes: env[CLA_ENV.MAX_IDLE_MINUTES],
-      intervalMinutes: env[CLA_ENV.CHECK_INTERVAL_MINUTES],
+      maxIdleMinutes: env[CUSTOM_LABELS_ASSIST_ENV.MAX_IDLE_MINUTES],
+      intervalMinutes: env[CUSTOM_LABELS_ASSIST_ENV.CHECK_INTERVAL_MINUTES],
     });
     for (const { modelVersionArn, reason } of decision.stop) await stopModel(modelVersionArn, reason);
     for (const watch of decision.watches) await files.put(watchKey(watch.modelVersionArn), JSON.stringify(watch));
     for (const arn of decision.forget) await files.delete(watchKey(arn));
     for (const runId of decision.staleUsages) await files.delete(runKeys(runId).usage);
-    metrics.addMetric(CLA_METRICS.INFERENCE_UNIT_HOURS, MetricUnit.Count, decision.inferenceUnitHours);
+    metrics.addMetric(CUSTOM_LABELS_ASSIST_METRICS.INFERENCE_UNIT_HOURS, MetricUnit.Count, decision.inferenceUnitHours);
     return { stopped: decision.stop.map((s) => s.modelVersionArn) };
   } finally {
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createLogger } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, runKeys } from './contract';
 import { type Comparison, compareVersions } from './core/compare';
 import { type Run } from './core/run';
 
@@ -53,7 +53,7 @@ export const handler = async (event: unknown): Promise<RunSummary> => {
   const e = eventSchema.parse(event);
   const run = e.run as unknown as Run;
   const keys = runKeys(run.runId);
-  const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, runEnv()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const previous = e.previous?.versions?.[0];
   const trained = e.trained?.versions?.[0];
   const summary: RunSummary = {

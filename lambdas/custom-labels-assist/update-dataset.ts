@@ -5,7 +5,7 @@ import { awsErrorName, isThrottling, RetryableError, ThrottledError } from '../s
 import { createLogger } from '../shared/observability';
 import { RunStore } from './adapters/run-store';
 import { runEnv } from './adapters/settings';
-import { CLA_ENV, UPDATE_DATASET_ENTRIES_MAX_BYTES, runKeys } from './contract';
+import { CUSTOM_LABELS_ASSIST_ENV, UPDATE_DATASET_ENTRIES_MAX_BYTES, runKeys } from './contract';
 
 const logger = createLogger();
 const s3 = new S3Client({});
@@ -26,7 +26,7 @@ const eventSchema = z.object({
  */
 export const handler = async (event: unknown): Promise<{ chunk: number; lines: number; bytes: number }> => {
   const { run, datasetArn, chunk } = eventSchema.parse(event);
-  const files = new RunStore(s3, runEnv()[CLA_ENV.BUCKET]);
+  const files = new RunStore(s3, runEnv()[CUSTOM_LABELS_ASSIST_ENV.BUCKET]);
   const key = runKeys(run.runId).changes(chunk);
   const body = await files.bytes(key);
   if (!body) throw new Error(`Dataset change ${key} is missing`);

@@ -4,7 +4,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { readJsonLineBatches } from '../shared/jsonl';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
 import { openS3Object } from '../shared/s3';
 import { EXAMPLE_ENV, EXAMPLE_METRICS } from './contract';
 import { summarize, summaryKeyFor } from './core/summarize';
@@ -43,6 +43,6 @@ export const handler = async (event: unknown): Promise<void> => {
     metrics.addMetric(EXAMPLE_METRICS.INVALID_LINES, MetricUnit.Count, summary.invalid);
     logger.info('Summarized upload', { key, lines: summary.lines, invalid: summary.invalid });
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -3,38 +3,33 @@
  * names, service names and shared constants. Zero imports.
  */
 
-/** Environment variables of the seed check-in custom-resource handler. */
-export const SEED_CHECK_IN_ENV = {
+/**
+ * Environment variables of the GitLab MLOps handlers. The seed check-in (custom resource) reads `GITLAB_URL`,
+ * `TOKEN_SECRET_ID`, `SEED_BUCKET`, `SEED_KEY`, `ALLOWED_TOKEN_SECRET_IDS` and `ALLOWED_GROUP_PATHS`; the deploy trigger
+ * reads `GITLAB_URL`, `TOKEN_SECRET_ID`, `ALLOWED_TOKEN_SECRET_IDS` and the `DEPLOY_*`, `MODEL_PACKAGE_GROUP_NAME` and
+ * `ENDPOINT_STACK_NAMES` variables.
+ */
+export const GITLAB_MLOPS_ENV = {
   /** Base URL of the GitLab server, e.g. `https://gitlab.example.com`. */
   GITLAB_URL: 'GITLAB_URL',
   /** Name or ARN of the Secrets Manager secret holding the GitLab token (plain string or JSON `{"token": …}`). */
   TOKEN_SECRET_ID: 'GITLAB_TOKEN_SECRET_ID',
-  /** Bucket of the seed archive (the product's asset bucket). */
-  SEED_BUCKET: 'SEED_BUCKET',
-  /** Object key of the seed archive (a zip holding `model-build/**` and `model-deploy/**`). */
-  SEED_KEY: 'SEED_KEY',
   /** Comma-separated secret names the administrator allows (`gitlabMlops.allowedTokenSecretNames`); never empty. */
   ALLOWED_TOKEN_SECRET_IDS: 'GITLAB_ALLOWED_TOKEN_SECRET_IDS',
-  /** Comma-separated GitLab groups the administrator allows (`gitlabMlops.allowedGroupPaths`); empty: any. */
+  /** Seed check-in: comma-separated GitLab groups the administrator allows (`gitlabMlops.allowedGroupPaths`); empty: any. */
   ALLOWED_GROUP_PATHS: 'GITLAB_ALLOWED_GROUP_PATHS',
-} as const;
-
-/** Environment variables of the deploy trigger handler. */
-export const DEPLOY_TRIGGER_ENV = {
-  /** Base URL of the GitLab server. */
-  GITLAB_URL: 'GITLAB_URL',
-  /** Name or ARN of the Secrets Manager secret holding the GitLab token. */
-  TOKEN_SECRET_ID: 'GITLAB_TOKEN_SECRET_ID',
-  /** Full path (`group/name`) of the model-deploy project. */
+  /** Seed check-in: bucket of the seed archive (the product's asset bucket). */
+  SEED_BUCKET: 'SEED_BUCKET',
+  /** Seed check-in: object key of the seed archive (a zip holding `model-build/**` and `model-deploy/**`). */
+  SEED_KEY: 'SEED_KEY',
+  /** Deploy trigger: full path (`group/name`) of the model-deploy project. */
   DEPLOY_PROJECT_PATH: 'DEPLOY_PROJECT_PATH',
-  /** Branch the deploy pipeline runs on (the protected branch the deploy role trusts). */
+  /** Deploy trigger: branch the deploy pipeline runs on (the protected branch the deploy role trusts). */
   DEPLOY_BRANCH: 'DEPLOY_BRANCH',
-  /** The project's model package group. */
+  /** Deploy trigger: the project's model package group. */
   MODEL_PACKAGE_GROUP_NAME: 'MODEL_PACKAGE_GROUP_NAME',
-  /** CloudFormation stacks of the staging and production endpoints (comma-separated). */
+  /** Deploy trigger: CloudFormation stacks of the staging and production endpoints (comma-separated). */
   ENDPOINT_STACK_NAMES: 'ENDPOINT_STACK_NAMES',
-  /** Comma-separated secret names the administrator allows (`gitlabMlops.allowedTokenSecretNames`); never empty. */
-  ALLOWED_TOKEN_SECRET_IDS: 'GITLAB_ALLOWED_TOKEN_SECRET_IDS',
 } as const;
 
 /** Launch parameters of the product that the administrator restricts (names of the CloudFormation parameters). */
@@ -65,7 +60,7 @@ export const DEPLOY_PIPELINE_VARIABLES = {
 } as const;
 
 /** Powertools service names (the `service` metric dimension), fixed so the portfolio stack can alarm on them. */
-export const GITLAB_MLOPS_SERVICES = {
+export const GITLAB_MLOPS_SERVICE = {
   SEED_CHECK_IN: 'gitlab-mlops-seed-check-in',
   DEPLOY_TRIGGER: 'gitlab-mlops-deploy-trigger',
 } as const;

@@ -1,15 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { ModelApprovalStatus, SageMakerClient, paginateListModelPackages } from '@aws-sdk/client-sagemaker';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { defineEnv, envList } from '../shared/env';
 import { awsErrorName } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
+import * as z from '../shared/zod';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
 import {
   DEPLOY_PIPELINE_VARIABLES,
-  DEPLOY_TRIGGER_ENV,
+  GITLAB_MLOPS_ENV,
   ENDPOINT_STACK_MODEL_PARAMETER,
   GITLAB_MLOPS_METRICS,
   LAUNCH_PARAMETERS,
@@ -23,13 +23,13 @@ import {
 import { checkLaunchChoice } from './core/launch-policy';
 
 const env = defineEnv({
-  [DEPLOY_TRIGGER_ENV.GITLAB_URL]: z.url(),
-  [DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID]: z.string().min(1),
-  [DEPLOY_TRIGGER_ENV.DEPLOY_PROJECT_PATH]: z.string().regex(/^[^/]+(\/[^/]+)+$/, 'expected group/project'),
-  [DEPLOY_TRIGGER_ENV.DEPLOY_BRANCH]: z.string().min(1),
-  [DEPLOY_TRIGGER_ENV.MODEL_PACKAGE_GROUP_NAME]: z.string().min(1),
-  [DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES]: envList(),
-  [DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
+  [GITLAB_MLOPS_ENV.GITLAB_URL]: z.url(),
+  [GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.DEPLOY_PROJECT_PATH]: z.string().check(z.regex(/^[^/]+(\/[^/]+)+$/, 'expected group/project')),
+  [GITLAB_MLOPS_ENV.DEPLOY_BRANCH]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.MODEL_PACKAGE_GROUP_NAME]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.ENDPOINT_STACK_NAMES]: envList(),
+  [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().check(z.minLength(1)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -42,9 +42,9 @@ const eventSchema = z.object({
   source: z.literal('aws.sagemaker'),
   'detail-type': z.literal('SageMaker Model Package State Change'),
   detail: z.object({
-    ModelPackageGroupName: z.string().min(1),
-    ModelPackageArn: z.string().startsWith('arn:'),
-    ModelPackageVersion: z.coerce.number().int().positive(),
+    ModelPackageGroupName: z.string().check(z.minLength(1)),
+    ModelPackageArn: z.string().check(z.startsWith('arn:')),
+    ModelPackageVersion: z.pipe(z.coerce.number(), z.int().check(z.positive())),
     ModelApprovalStatus: z.enum(['Approved', 'Rejected', 'PendingManualApproval']),
   }),
 });
@@ -113,9 +113,9 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
     };
     logger.appendKeys({ modelPackageArn: change.arn, approvalStatus: change.status });
     const deployed =
-      change.status === 'Rejected' ? await deployedModelPackages(config[DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES]) : [];
+      change.status === 'Rejected' ? await deployedModelPackages(config[GITLAB_MLOPS_ENV.ENDPOINT_STACK_NAMES]) : [];
     const approved = needsApprovedVersions(change, deployed) ? await approvedVersions(change.groupName) : [];
-    const decision = decideDeployment(change, config[DEPLOY_TRIGGER_ENV.MODEL_PACKAGE_GROUP_NAME], deployed, approved);
+    const decision = decideDeployment(change, config[GITLAB_MLOPS_ENV.MODEL_PACKAGE_GROUP_NAME], deployed, approved);
 
     if (decision.action === 'ignore') {
       logger.info('No deployment', { detail: decision.detail });
@@ -129,14 +129,14 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
     // The secret came from a launch parameter: read it only if the administrator allows it.
     checkLaunchChoice({
       parameter: LAUNCH_PARAMETERS.TOKEN_SECRET_NAME,
-      value: config[DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID],
-      allowed: config[DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS],
+      value: config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID],
+      allowed: config[GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS],
       configKey: 'gitlabMlops.allowedTokenSecretNames',
     });
-    const token = await readGitLabToken(secrets, config[DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID]);
-    const pipeline = await createGitLabClient(config[DEPLOY_TRIGGER_ENV.GITLAB_URL], token).runPipeline(
-      config[DEPLOY_TRIGGER_ENV.DEPLOY_PROJECT_PATH],
-      config[DEPLOY_TRIGGER_ENV.DEPLOY_BRANCH],
+    const token = await readGitLabToken(secrets, config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]);
+    const pipeline = await createGitLabClient(config[GITLAB_MLOPS_ENV.GITLAB_URL], token).runPipeline(
+      config[GITLAB_MLOPS_ENV.DEPLOY_PROJECT_PATH],
+      config[GITLAB_MLOPS_ENV.DEPLOY_BRANCH],
       {
         [DEPLOY_PIPELINE_VARIABLES.MODEL_PACKAGE_ARN]: decision.arn,
         [DEPLOY_PIPELINE_VARIABLES.MODEL_PACKAGE_VERSION]: String(decision.version),
@@ -163,7 +163,7 @@ export const handler = async (event: unknown): Promise<TriggerResult> => {
     });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
     logger.resetKeys();
   }
 };

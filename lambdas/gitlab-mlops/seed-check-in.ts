@@ -1,23 +1,23 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import { defineEnv, envList } from '../shared/env';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
+import * as z from '../shared/zod';
 import { createGitLabClient } from './adapters/gitlab';
 import { readGitLabToken } from './adapters/secrets';
-import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, LAUNCH_PARAMETERS, SEED_CHECK_IN_ENV } from './contract';
+import { DELETE_POLICIES, GITLAB_MLOPS_METRICS, LAUNCH_PARAMETERS, GITLAB_MLOPS_ENV } from './contract';
 import { checkIn, fullPathOf, removeProjects } from './core/check-in';
 import { checkLaunchChoice } from './core/launch-policy';
 import { planVariables, splitSeedArchive } from './core/seed';
 import { readZip } from './core/zip';
 
 const env = defineEnv({
-  [SEED_CHECK_IN_ENV.GITLAB_URL]: z.url(),
-  [SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.SEED_BUCKET]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.SEED_KEY]: z.string().min(1),
-  [SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().pipe(z.array(z.string()).min(1)),
-  [SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS]: envList(),
+  [GITLAB_MLOPS_ENV.GITLAB_URL]: z.url(),
+  [GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.SEED_BUCKET]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.SEED_KEY]: z.string().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: envList().check(z.minLength(1)),
+  [GITLAB_MLOPS_ENV.ALLOWED_GROUP_PATHS]: envList(),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -26,18 +26,20 @@ const secrets = new SecretsManagerClient({});
 
 const repositoryName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a GitLab project path (letters, digits, . _ -)');
-const variables = z.record(z.string(), z.string()).default({});
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/, 'expected a GitLab project path (letters, digits, . _ -)'));
+const variables = z._default(z.record(z.string(), z.string()), {});
 
 /** Properties of the `Custom::GitLabSeedCheckIn` resource (CloudFormation sends every scalar as a string). */
 const propertiesSchema = z.object({
-  GroupPath: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a GitLab group full path such as ml/team-a'),
+  GroupPath: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a GitLab group full path such as ml/team-a')),
   BuildRepositoryName: repositoryName,
   DeployRepositoryName: repositoryName,
-  Branch: z.string().min(1),
-  SageMakerProjectName: z.string().min(1),
-  SageMakerProjectId: z.string().min(1),
-  DeletePolicy: z.enum(DELETE_POLICIES).default('retain'),
+  Branch: z.string().check(z.minLength(1)),
+  SageMakerProjectName: z.string().check(z.minLength(1)),
+  SageMakerProjectId: z.string().check(z.minLength(1)),
+  DeletePolicy: z._default(z.enum(DELETE_POLICIES), 'retain'),
   BuildVariables: variables,
   DeployVariables: variables,
 });
@@ -91,8 +93,8 @@ function checkTokenSecret(): void {
   const config = env();
   checkLaunchChoice({
     parameter: LAUNCH_PARAMETERS.TOKEN_SECRET_NAME,
-    value: config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID],
-    allowed: config[SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS],
+    value: config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID],
+    allowed: config[GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS],
     configKey: 'gitlabMlops.allowedTokenSecretNames',
   });
 }
@@ -100,8 +102,8 @@ function checkTokenSecret(): void {
 async function gitlab() {
   const config = env();
   checkTokenSecret();
-  const token = await readGitLabToken(secrets, config[SEED_CHECK_IN_ENV.TOKEN_SECRET_ID]);
-  return createGitLabClient(config[SEED_CHECK_IN_ENV.GITLAB_URL], token);
+  const token = await readGitLabToken(secrets, config[GITLAB_MLOPS_ENV.TOKEN_SECRET_ID]);
+  return createGitLabClient(config[GITLAB_MLOPS_ENV.GITLAB_URL], token);
 }
 
 async function createOrUpdate(p: Properties): Promise<CheckInResponse> {
@@ -110,7 +112,7 @@ async function createOrUpdate(p: Properties): Promise<CheckInResponse> {
   checkLaunchChoice({
     parameter: LAUNCH_PARAMETERS.GROUP_PATH,
     value: p.GroupPath,
-    allowed: env()[SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS],
+    allowed: env()[GITLAB_MLOPS_ENV.ALLOWED_GROUP_PATHS],
     configKey: 'gitlabMlops.allowedGroupPaths',
   });
   // Validate the variables before touching GitLab: a refused variable must not leave half-made projects.
@@ -190,7 +192,7 @@ export const handler = async (event: unknown): Promise<CheckInResponse> => {
     });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
     logger.resetKeys();
   }
 };

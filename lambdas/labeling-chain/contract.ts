@@ -35,7 +35,19 @@ export const STATE_MACHINE_OUTPUT_KEY = 'StateMachineArn';
 /** Name of the state that runs the planning Lambda (used by tests to answer it). */
 export const PLAN_STATE_NAME = 'PlanNextJob';
 
-/** Metric names published by the planning function. */
+/**
+ * Environment variables of the chain's functions: none. The planner reads everything it needs from its Step Functions
+ * task input (the job description and the chain state), so one function serves every chain.
+ */
+export const LABELING_CHAIN_ENV = {} as const;
+
+/** Powertools service names: the `service` dimension of the metrics a function publishes. */
+export const LABELING_CHAIN_SERVICE = {
+  /** The planning function (`plan-next-job.ts`). */
+  PLANNER: 'labeling-chain-planner',
+} as const;
+
+/** Metric names published by the planning function (namespace `MlWorkflows`, dimension `service`). */
 export const LABELING_CHAIN_METRICS = {
   /** Manifest lines read while planning. */
   LINES_SCANNED: 'ManifestLinesScanned',

@@ -2,8 +2,9 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { awsErrorName } from '../shared/errors';
 import { readJsonLineBatches } from '../shared/jsonl';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { openS3Object, parseS3Uri } from '../shared/s3';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
+import { openS3Object } from '../shared/s3';
+import { parseS3Uri } from '../shared/s3-keys';
 import { LABELING_CHAIN_METRICS } from './contract';
 import { type ManifestOpener, type PlanResult, planStep } from './core/plan';
 
@@ -64,6 +65,6 @@ export const handler = async (event: unknown): Promise<PlanResult> => {
     logger.error('Planning failed', { error });
     throw error;
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
 import { MetricUnit } from '../shared/observability';
-import { apiHandler, logger, metrics, portalEnv, settingsFromEnv } from './api/adapter';
-import { withImageUrls } from './api/images';
+import { logger, portalEnv, portalRoute, settingsFromEnv } from './adapters/api';
+import { withImageUrls } from './adapters/images';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { taskView } from './core/task';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 
@@ -14,7 +14,7 @@ const dynamodb = new DynamoDBClient({});
  * the queue has nothing for them. The lease is a conditional write on the task's version, so two reviewers racing
  * for the last slot of a task never both get it; an expired lease frees its slot for the next claim.
  */
-export const handler = apiHandler(async (_event, reviewer) => {
+export const handler = portalRoute(async (_event, reviewer, metrics) => {
   const store = new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]);
   const now = Date.now();
   const settings = settingsFromEnv();

@@ -86,8 +86,13 @@ export const REVIEW_PORTAL_METRICS = {
   RESULTS_PUBLISHED: 'ReviewResultsPublished',
 } as const;
 
-/** Powertools service name of every portal function (a metric dimension). */
-export const REVIEW_PORTAL_SERVICE = 'review-portal';
+/**
+ * Powertools service names: the `service` dimension of every metric a function publishes. Every portal function
+ * publishes under one name (`PORTAL`); the `portal` dimension (the task table) tells two portals apart.
+ */
+export const REVIEW_PORTAL_SERVICE = {
+  PORTAL: 'review-portal',
+} as const;
 
 /** Error codes in 4xx answers that the web page turns into specific messages. */
 export const REVIEW_ERROR_CODES = {
@@ -117,6 +122,24 @@ export const REVIEW_ROUTES: readonly ReviewRoute[] = [
   { method: 'POST', path: '/tasks/{taskId}/release', handler: 'release-task', id: 'ReleaseTask' },
   { method: 'GET', path: '/stats', handler: 'queue-stats', id: 'QueueStats' },
 ];
+
+/**
+ * Most answers one submission may carry: one per item of the task (`textCategory<index>`). The API model
+ * (`lib/constructs/review-portal/api.ts`) refuses larger bodies before a function runs (a 40,000-field body was
+ * answered with a 14.6 MB error once), so the portal refuses a task with more items than this: its answers could
+ * never be submitted.
+ */
+export const MAX_ANSWERS_PER_SUBMISSION = 1000;
+/** Most categories one multi-label answer may list (API model); a multi-label task offers at most this many. */
+export const MAX_LABELS_PER_ANSWER = 100;
+/** Longest category name in an answer, in characters (API model); a task's categories are at most this long. */
+export const MAX_LABEL_LENGTH = 1000;
+
+/**
+ * The portal's name when none is configured: the path segment of its result keys (where A2I puts the flow definition
+ * name) and the `portal` part of its outputs.
+ */
+export const DEFAULT_PORTAL_NAME = 'review-portal';
 
 /** Pattern of task ids (the A2I human loop name rule). */
 export const TASK_ID_PATTERN = '^[a-z0-9](-*[a-z0-9])*$';

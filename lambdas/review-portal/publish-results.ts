@@ -6,10 +6,10 @@ import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEven
 import { z } from 'zod';
 import { defineEnv } from '../shared/env';
 import { RetryableError } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, flushMetrics, MetricUnit } from '../shared/observability';
 import { REVIEW_PORTAL_DETAIL_TYPE, REVIEW_PORTAL_EVENT_SOURCE } from '../review/contract';
-import { formatS3Uri } from '../shared/s3';
-import { flushMetrics, setPortalDimension } from './api/metrics';
+import { formatS3Uri } from '../shared/s3-keys';
+import { portalMetrics } from './adapters/metrics';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { buildOutput, completionDetail, outputKey } from './core/output';
 import { type TaskRecord } from './core/task';
@@ -23,7 +23,6 @@ const env = defineEnv({
   [ENV.EVENT_BUS]: z.string().min(1).default('default'),
 });
 const logger = createLogger();
-const metrics = createMetrics();
 const s3 = new S3Client({});
 const eventBridge = new EventBridgeClient({});
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
@@ -76,7 +75,7 @@ async function publish(raw: DynamoDBRecord): Promise<void> {
       `Completion event for ${task.taskId} was not accepted: ${entry?.ErrorCode ?? 'unknown'} ${entry?.ErrorMessage ?? ''}`.trim(),
     );
   }
-  metrics.addMetric(REVIEW_PORTAL_METRICS.RESULTS_PUBLISHED, MetricUnit.Count, 1);
+  portalMetrics(config[ENV.TASK_TABLE]).addMetric(REVIEW_PORTAL_METRICS.RESULTS_PUBLISHED, MetricUnit.Count, 1);
   logger.info('Result published', { taskId: task.taskId, key, answers: task.answeredBy.length });
 }
 
@@ -87,8 +86,8 @@ async function publish(raw: DynamoDBRecord): Promise<void> {
  */
 export const handler = async (event: DynamoDBStreamEvent, context: Context): Promise<DynamoDBBatchResponse> => {
   logger.addContext(context);
+  const metrics = portalMetrics(env()[ENV.TASK_TABLE]);
   try {
-    setPortalDimension(metrics, env()[ENV.TASK_TABLE]);
     return await processPartialResponse(event, publish, processor, { context });
   } finally {
     flushMetrics(metrics);

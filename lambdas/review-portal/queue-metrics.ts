@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
-import { MetricUnit } from '../shared/observability';
-import { logger, metrics, portalEnv, settingsFromEnv } from './api/adapter';
-import { flushMetrics, setPortalDimension } from './api/metrics';
+import { MetricUnit, flushMetrics } from '../shared/observability';
+import { logger, portalEnv, settingsFromEnv } from './adapters/api';
+import { portalMetrics } from './adapters/metrics';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
 import { type QueueStats, queueStats } from './core/stats';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 
@@ -16,8 +16,8 @@ const dynamodb = new DynamoDBClient({});
 export const handler = async (_event: unknown, context: Context): Promise<QueueStats> => {
   logger.addContext(context);
   const env = portalEnv();
+  const metrics = portalMetrics(env[ENV.TASK_TABLE]);
   try {
-    setPortalDimension(metrics, env[ENV.TASK_TABLE]);
     const stats = await queueStats(
       new TaskStore(dynamodb, env[ENV.TASK_TABLE]).queue(),
       Date.now(),

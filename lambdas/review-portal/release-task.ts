@@ -1,13 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ok } from '../shared/http';
-import { apiHandler, logger, portalEnv, taskIdOf } from './api/adapter';
+import { logger, portalEnv, portalRoute, taskIdOf } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV } from './contract';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 
 /** `POST /tasks/{taskId}/release`: skip a task — drop the reviewer's lease so someone else can take it. Idempotent. */
-export const handler = apiHandler(async (event, reviewer) => {
+export const handler = portalRoute(async (event, reviewer) => {
   const taskId = taskIdOf(event);
   const { released } = await new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]).release(
     taskId,

@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
 import { ok, parseJsonBody } from '../shared/http';
 import { MetricUnit } from '../shared/observability';
-import { apiHandler, logger, metrics, portalEnv, settingsFromEnv, taskIdOf } from './api/adapter';
+import * as z from '../shared/zod';
+import { logger, portalEnv, portalRoute, settingsFromEnv, taskIdOf } from './adapters/api';
 import { REVIEW_PORTAL_ENV as ENV, REVIEW_PORTAL_METRICS } from './contract';
-import { TaskStore } from './store/task-store';
+import { TaskStore } from './adapters/task-store';
 
 const dynamodb = new DynamoDBClient({});
 
@@ -21,7 +21,7 @@ const SubmissionSchema = z.object({ answers: z.record(z.string(), z.unknown()) }
  * out is refused with 409 `LEASE_EXPIRED`. When the task has all its answers it completes: the table's stream hands
  * it to the publisher, which writes the A2I-shaped output and the completion event.
  */
-export const handler = apiHandler(async (event, reviewer) => {
+export const handler = portalRoute(async (event, reviewer, metrics) => {
   const taskId = taskIdOf(event);
   const { answers } = parseJsonBody(event, SubmissionSchema);
   const store = new TaskStore(dynamodb, portalEnv()[ENV.TASK_TABLE]);

@@ -7,8 +7,8 @@
  * ({@link HumanReviewOutput}) announced by a completion event ({@link ReviewCompletedDetail}), so one consolidation
  * code path reads both.
  *
- * The review module is a peer of the workflows (`lambdas/review/`): the contract here, the back ends in `backends/`.
- * Zero imports: the CDK app may import this file for names.
+ * The review module is a peer of the workflows (`lambdas/review/`): the contract here, the back ends (A2I, the
+ * portal) in `adapters/`. Zero imports: the CDK app may import this file for names.
  */
 
 /** One item to review. `index` is its 0-based position in the batch; answers are paired by it, never by key order. */
@@ -242,18 +242,14 @@ export const REVIEW_ENV = {
   TASK_TABLE: 'REVIEW_TASK_TABLE',
   /** Portal: its identifier, written as `flowDefinitionArn` in outputs. */
   PORTAL_ID: 'REVIEW_PORTAL_ID',
+  /** A2I: comma-separated `ContentClassifiers` declared on every human loop (may be empty). */
+  A2I_CONTENT_CLASSIFIERS: 'REVIEW_A2I_CONTENT_CLASSIFIERS',
 } as const;
 
 /** The review back ends. */
 export const REVIEW_BACKEND_KINDS = ['portal', 'a2i'] as const;
 /** One of {@link REVIEW_BACKEND_KINDS}. */
 export type ReviewBackendKind = (typeof REVIEW_BACKEND_KINDS)[number];
-
-/** Environment variables of the A2I back end (beyond {@link REVIEW_ENV}). */
-export const A2I_ENV = {
-  /** Comma-separated `ContentClassifiers` declared on every human loop (may be empty). */
-  CONTENT_CLASSIFIERS: 'REVIEW_A2I_CONTENT_CLASSIFIERS',
-} as const;
 
 /** The `ContentClassifiers` values A2I accepts. */
 export const A2I_CONTENT_CLASSIFIERS = ['FreeOfPersonallyIdentifiableInformation', 'FreeOfAdultContent'] as const;

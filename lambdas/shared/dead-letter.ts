@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { S3_KEY_MAX_BYTES } from './s3-keys';
 
 /**
  * One record a handler could not use, kept where a user can recover it: the bytes exactly as received (base64), why
@@ -20,12 +21,6 @@ export function deadLetter(data: Uint8Array | string, reason: string, source: De
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
   return { reason, data: bytes.toString('base64'), source };
 }
-
-/**
- * The S3 limit on object key length: 1,024 bytes of UTF-8 (Amazon S3 User Guide, "Naming Amazon S3 objects").
- * Dead-letter keys are a prefix plus fixed-size parts, so they stay far below it.
- */
-export const S3_KEY_MAX_BYTES = 1024;
 
 /** Where dead letters go: writes one JSON Lines object per call and answers its `s3://` URI (undefined when none). */
 export interface DeadLetterSink {

@@ -1,20 +1,20 @@
-import { z } from 'zod';
 import { ConfigurationError } from './errors';
+import * as z from './zod';
 
 /**
- * Typed, memoized environment parsing. Declare the variables a handler needs as a zod object; the first call
- * validates `process.env` and reports *every* missing or invalid variable in one error; later calls return the
- * cached result.
+ * Typed, memoized environment parsing. Declare the variables a handler needs as a shape of zod schemas (`zod/mini`
+ * from `./zod`, or the full build); the first call validates `process.env` and reports *every* missing or invalid
+ * variable in one error; later calls return the cached result.
  *
  * @example
- * const config = defineEnv({ BUCKET: z.string().min(1), BATCH_SIZE: z.coerce.number().int().positive() });
+ * const config = defineEnv({ BUCKET: z.string().check(z.minLength(1)), BATCH_SIZE: envInt(z.positive()) });
  * export const handler = async () => { const { BUCKET } = config(); ... };
  */
-export function defineEnv<Shape extends z.ZodRawShape>(
+export function defineEnv<Shape extends Record<string, z.core.$ZodType>>(
   shape: Shape,
-): (() => z.infer<z.ZodObject<Shape>>) & { reset(): void } {
+): (() => z.infer<z.ZodMiniObject<Shape>>) & { reset(): void } {
   const schema = z.object(shape);
-  let cached: z.infer<z.ZodObject<Shape>> | undefined;
+  let cached: z.infer<z.ZodMiniObject<Shape>> | undefined;
   const read = () => {
     if (cached === undefined) cached = parseEnv(schema, process.env);
     return cached;
@@ -30,11 +30,11 @@ export function defineEnv<Shape extends z.ZodRawShape>(
  * Validate an environment map against a schema.
  * @throws ConfigurationError listing every missing or invalid variable.
  */
-export function parseEnv<Schema extends z.ZodObject>(
+export function parseEnv<Schema extends z.core.$ZodType<object>>(
   schema: Schema,
   env: Record<string, string | undefined>,
 ): z.infer<Schema> {
-  const result = schema.safeParse(env);
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.map(String).join('.');
@@ -45,12 +45,25 @@ export function parseEnv<Schema extends z.ZodObject>(
 
 /** A comma-separated list variable (`a,b,c`), trimmed, empty entries dropped. */
 export const envList = () =>
-  z.string().transform((s) =>
-    s
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== ''),
+  z.pipe(
+    z.string(),
+    z.transform((s: string) =>
+      s
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    ),
   );
 
 /** A boolean variable written as `true` or `false`. */
-export const envBool = () => z.enum(['true', 'false']).transform((s) => s === 'true');
+export const envBool = () =>
+  z.pipe(
+    z.enum(['true', 'false']),
+    z.transform((s: 'true' | 'false') => s === 'true'),
+  );
+
+/** A number variable (`0.8`), with optional checks (`envNumber(z.minimum(0), z.maximum(1))`). */
+export const envNumber = (...checks: z.core.$ZodCheck<number>[]) => z.coerce.number().check(...checks);
+
+/** An integer variable (`60`), with optional checks (`envInt(z.minimum(0))`). */
+export const envInt = (...checks: z.core.$ZodCheck<number>[]) => z.pipe(z.coerce.number(), z.int().check(...checks));

@@ -1,8 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { type z } from 'zod';
 import { ConflictError, DomainError, NotFoundError, ThrottledError, ValidationError, describeError } from './errors';
+import { flushMetrics } from './observability';
+import * as z from './zod';
 
 /** Headers on every API answer. */
 const BASE_HEADERS = {
@@ -139,7 +140,7 @@ export function bodyText(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Enc
  * @throws UnsupportedMediaTypeError for a body that is not JSON; ValidationError naming the encoding problem or each
  * invalid field.
  */
-export function parseJsonBody<Schema extends z.ZodType>(
+export function parseJsonBody<Schema extends z.core.$ZodType>(
   event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'> & {
     readonly headers?: APIGatewayProxyEvent['headers'] | null;
   },
@@ -153,7 +154,7 @@ export function parseJsonBody<Schema extends z.ZodType>(
   } catch {
     throw new ValidationError('Request body is not valid JSON');
   }
-  const result = schema.safeParse(value);
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new ValidationError(
       'Request body is invalid',
@@ -193,10 +194,10 @@ export interface ApiRequest<Body> {
 }
 
 /** Options of {@link apiHandler}. */
-export interface ApiHandlerOptions<Schema extends z.ZodType | undefined> {
+export interface ApiHandlerOptions<Schema extends z.core.$ZodType | undefined> {
   /** The handler's logger: 4xx answers are logged at `info`, 5xx at `error`. */
   readonly logger: Logger;
-  /** Metrics flushed after every request (`publishStoredMetrics`). */
+  /** Metrics flushed after every request ({@link flushMetrics}: nothing is written when the request stored none). */
   readonly metrics?: Metrics;
   /**
    * Schema of the JSON body. When given, the wrapper checks the content type (415), the encoding (400) and the shape
@@ -224,18 +225,20 @@ export interface ApiHandlerOptions<Schema extends z.ZodType | undefined> {
  * export const handler = apiHandler({ logger, metrics, body: FeedbackSchema, allowedOrigins }, async ({ body }) =>
  *   jsonResponse(202, await record(body)));
  *
- * Adopting it in a handler with its own authorization and error codes (the review portal's `api/adapter.ts`): pass
+ * Adopting it in a handler with its own authorization and error codes (the review portal's `adapters/api.ts`): pass
  * `mapError: reviewErrorResponse` (its 403/404/409 codes), `allowedOrigins: () => portalEnv()[ALLOWED_ORIGINS]`, no
  * `body` (each route calls {@link parseJsonBody}, which applies the same checks), and authorize inside the route
  * (`reviewerOf(event, …)`), so a refused reviewer gets the same CORS headers and logging as any other answer.
  */
-export function apiHandler<Schema extends z.ZodType | undefined = undefined>(
+export function apiHandler<Schema extends z.core.$ZodType | undefined = undefined>(
   options: ApiHandlerOptions<Schema>,
   route: (
-    request: ApiRequest<Schema extends z.ZodType ? z.infer<Schema> : undefined>,
+    request: ApiRequest<Schema extends z.core.$ZodType ? z.infer<Schema> : undefined>,
   ) => Promise<APIGatewayProxyResult>,
 ): (event: APIGatewayProxyEvent, context?: Pick<Context, 'awsRequestId'>) => Promise<APIGatewayProxyResult> {
   return async (event, context) => {
+    // A Lambda context (not a test's `{ awsRequestId }`) adds the function and request ids to every log line.
+    if (context !== undefined && 'functionName' in context) options.logger.addContext(context as Context);
     const requestId = event.requestContext?.requestId ?? context?.awsRequestId;
     let cors: Record<string, string> = {};
     try {
@@ -250,7 +253,7 @@ export function apiHandler<Schema extends z.ZodType | undefined = undefined>(
       response = await route({
         event,
         requestId,
-        body: body as Schema extends z.ZodType ? z.infer<Schema> : undefined,
+        body: body as Schema extends z.core.$ZodType ? z.infer<Schema> : undefined,
         context,
       });
     } catch (error) {
@@ -261,7 +264,7 @@ export function apiHandler<Schema extends z.ZodType | undefined = undefined>(
         options.logger.info('Request refused', { statusCode: response.statusCode, reason: describeError(error) });
       }
     } finally {
-      options.metrics?.publishStoredMetrics();
+      if (options.metrics) flushMetrics(options.metrics);
     }
     return { ...response, headers: { ...response.headers, ...cors } };
   };

@@ -1,5 +1,41 @@
+/**
+ * S3 object keys and URIs, without the SDK (cores and the CLI use them; `./s3.ts` opens objects).
+ */
 import { createHash } from 'node:crypto';
-import { S3_KEY_MAX_BYTES } from './dead-letter';
+import { ValidationError } from './errors';
+
+/**
+ * The S3 limit on object key length: 1,024 bytes of UTF-8 (Amazon S3 User Guide, "Naming Amazon S3 objects").
+ */
+export const S3_KEY_MAX_BYTES = 1024;
+
+/** A bucket and key. */
+export interface S3Location {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * Parse `s3://bucket/key`.
+ * @throws ValidationError when the URI is not of that form.
+ */
+export function parseS3Uri(uri: string): S3Location {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/.exec(uri);
+  if (!match?.[1] || !match[2]) throw new ValidationError(`Not an S3 URI (s3://bucket/key): ${uri}`);
+  return { bucket: match[1], key: match[2] };
+}
+
+/** Format `s3://bucket/key`. */
+export function formatS3Uri({ bucket, key }: S3Location): string {
+  return `s3://${bucket}/${key}`;
+}
+
+/**
+ * Decode an object key from an S3 event notification (URL-encoded, with `+` for spaces).
+ */
+export function decodeS3EventKey(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
 
 /**
  * A key derived from another object's key (`<prefix><key><suffix>`, e.g. `processed/<upload key>/<version>.done`)

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
 import { defineEnv, envBool } from '../shared/env';
 import { RetryableError, describeError } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
 import {
   type AggregatedRow,
   CAMERA_DIMENSION,
@@ -117,7 +117,7 @@ function publishCounts(rows: readonly AggregatedRow[]): void {
     if (point.cameraId !== undefined) countMetrics.addDimension(CAMERA_DIMENSION, point.cameraId);
     countMetrics.addMetric(METRICS.PERSONS, MetricUnit.Count, point.person);
     countMetrics.addMetric(METRICS.CARS, MetricUnit.Count, point.car);
-    countMetrics.publishStoredMetrics();
+    flushMetrics(countMetrics);
   }
 }
 
@@ -211,6 +211,6 @@ export const handler = async (event: unknown): Promise<TumblingWindowResponse> =
       logger.warn('State reached its bound: wrote partial rows early', { rows: rows.length, stateBytes });
     return { state: aggregator.toState(), batchItemFailures };
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

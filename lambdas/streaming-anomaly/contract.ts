@@ -42,10 +42,13 @@ export const DEAD_LETTER_PREFIX = {
   ALERTS: 'dead-letter/alerts/',
 } as const;
 
-/** Powertools service name of the aggregator: a dimension of every metric it publishes, so alarms must name it. */
-export const AGGREGATOR_SERVICE_NAME = 'traffic-aggregator';
-/** Powertools service name of the alert handler. */
-export const ALERT_SERVICE_NAME = 'traffic-alerts';
+/** Powertools service names: the `service` dimension of every metric a function publishes, so alarms must name it. */
+export const STREAMING_ANOMALY_SERVICE = {
+  /** The tumbling-window aggregator. */
+  AGGREGATOR: 'traffic-aggregator',
+  /** The alert handler. */
+  ALERTS: 'traffic-alerts',
+} as const;
 
 /** CloudWatch metric names (namespace `MlWorkflows`). */
 export const STREAMING_ANOMALY_METRICS = {

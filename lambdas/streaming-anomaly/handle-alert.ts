@@ -2,19 +2,19 @@ import { IoTClient, DescribeEndpointCommand } from '@aws-sdk/client-iot';
 import { IoTDataPlaneClient, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane';
 import { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import { type DeadLetter, deadLetter, s3DeadLetterSink } from '../shared/dead-letter';
+import * as z from '../shared/zod';
 import { defineEnv } from '../shared/env';
 import { ConfigurationError } from '../shared/errors';
-import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
+import { createLogger, createMetrics, flushMetrics, MetricUnit } from '../shared/observability';
 import { DEAD_LETTER_PREFIX, STREAMING_ANOMALY_ENV as ENV, STREAMING_ANOMALY_METRICS as METRICS } from './contract';
 import { type ReadableAlert, classifyAlert, describeAlert, shadowDocument } from './core/alert';
 
 const env = defineEnv({
-  [ENV.ALERT_TOPIC_ARN]: z.string().startsWith('arn:'),
-  [ENV.SHADOW_THING_NAME]: z.string().default(''),
-  [ENV.DEAD_LETTER_BUCKET]: z.string().min(1),
-  AWS_REGION: z.string().min(1),
+  [ENV.ALERT_TOPIC_ARN]: z.string().check(z.startsWith('arn:')),
+  [ENV.SHADOW_THING_NAME]: z._default(z.string(), ''),
+  [ENV.DEAD_LETTER_BUCKET]: z.string().check(z.minLength(1)),
+  AWS_REGION: z.string().check(z.minLength(1)),
 });
 const logger = createLogger();
 const metrics = createMetrics();
@@ -28,10 +28,10 @@ const SnsEventSchema = z.object({
     .array(
       z.object({
         EventSource: z.literal('aws:sns'),
-        Sns: z.object({ Message: z.string(), MessageId: z.string().optional() }),
+        Sns: z.object({ Message: z.string(), MessageId: z.optional(z.string()) }),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
 /** One notification of an event: its JSON body, or why it has none, with the raw text and where it came from. */
@@ -137,6 +137,6 @@ export const handler = async (
     metrics.addMetric(METRICS.UNRECOGNIZED_NOTIFICATIONS, MetricUnit.Count, unrecognized.length);
     return { published, ignored, unrecognized: unrecognized.length };
   } finally {
-    metrics.publishStoredMetrics();
+    flushMetrics(metrics);
   }
 };

@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { createLogger, createMetrics, MetricUnit } from '../shared/observability';
-import { formatS3Uri } from '../shared/s3';
+import { formatS3Uri } from '../shared/s3-keys';
 import { readAthenaResultRows } from './adapters/s3';
 import { type ResultStep, RESULT_STEPS, TRIP_OUTLIERS_METRICS } from './contract';
 import { type TripSummary, assembleReport } from './core/report';

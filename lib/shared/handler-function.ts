@@ -50,10 +50,11 @@ export interface HandlerFunctionProps extends Omit<
   /** How the function is invoked; decides its failure handling. */
   readonly invocation: InvocationMode;
   /**
-   * Powertools service name (logs and metrics dimension).
-   * @default the construct id in kebab case
+   * Powertools service name (`POWERTOOLS_SERVICE_NAME`: the logs' `service` and the `service` dimension of every
+   * metric the handler publishes). Take it from the workflow's contract (`<WORKFLOW>_SERVICE` in
+   * `lambdas/<workflow>/contract.ts`), so dashboards and alarms name the same string.
    */
-  readonly serviceName?: string;
+  readonly serviceName: string;
   /**
    * Log retention.
    * @default the app-wide `logRetentionDays` from configuration (context key `ml-workflows:logRetentionDays`), else one month
@@ -99,7 +100,7 @@ export class HandlerFunction extends NodejsFunction {
       props.invocation === 'async'
         ? new FailureQueue(scope, `${id}Dlq`, { purpose: `the dead-letter queue of ${id}` })
         : undefined;
-    const serviceName = props.serviceName ?? kebab(id);
+    const serviceName = props.serviceName;
     const { externalModules, invocation: _invocation, serviceName: _s, logRetention: _l, ...rest } = props;
     const externals = externalModules ?? [];
     super(scope, id, {
@@ -198,11 +199,4 @@ function noDlqReason(mode: InvocationMode): string {
     default:
       return 'Asynchronous invocations of this function have a dead-letter queue.';
   }
-}
-
-function kebab(id: string): string {
-  return id
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .toLowerCase();
 }

@@ -22,8 +22,8 @@ export interface ServiceMetricOptions {
  * `HandlerFunction` (its `serviceName`) or a service name from a contract (for functions in another template, such
  * as a Service Catalog product). Names are typed by the contract's record, so a metric name is never spelled twice.
  *
- * @example const classify = serviceMetrics(this.classifyFunction, AL_METRICS);
- *          classify(AL_METRICS.LOW_CONFIDENCE, { label: 'low confidence' });
+ * @example const classify = serviceMetrics(this.classifyFunction, ACTIVE_LEARNING_METRICS);
+ *          classify(ACTIVE_LEARNING_METRICS.LOW_CONFIDENCE, { label: 'low confidence' });
  */
 export function serviceMetrics<N extends string>(
   service: HandlerFunction | string,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../lib/shared/paths';
 
-const PROBES: Record<string, { filePath: string; code: string }> = {
+const PROBES: Record<string, { filePath: string; code: string; exactDir?: string }> = {
   restricted: {
     filePath: 'lambdas/example/core/probe.ts',
     code: "import { Duration } from 'aws-cdk-lib';\nimport { Construct } from 'constructs';\nimport { REPO_ROOT } from '../../../lib/shared/paths';\nexport const x = [Duration, Construct, REPO_ROOT];\n",
@@ -28,6 +28,28 @@ const PROBES: Record<string, { filePath: string; code: string }> = {
   floating: {
     filePath: 'lambdas/example/core/probe.ts',
     code: 'async function f(): Promise<void> {}\nexport function g(): void {\n  f();\n}\n',
+  },
+  coreSdk: {
+    filePath: 'lambdas/review-portal/core/probe.ts',
+    code: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { TaskStore } from '../adapters/task-store';\nexport const x = [DynamoDBClient, TaskStore];\n",
+  },
+  otherFolderSdk: {
+    filePath: 'lambdas/review/<a new folder>/probe.ts',
+    code: "import { S3Client } from '@aws-sdk/client-s3';\nexport const x = S3Client;\n",
+    exactDir: 'lambdas/review/__lint_probe_folder',
+  },
+  adapterSdk: {
+    filePath: 'lambdas/review-portal/adapters/probe.ts',
+    code: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const client = (): DynamoDBClient => new DynamoDBClient({});\n",
+  },
+  contractImports: {
+    filePath: 'lambdas/probe/contract.ts',
+    code: "import { REVIEW_ENV } from '../review/contract';\nexport const PROBE_ENV = { ...REVIEW_ENV } as const;\n",
+    exactDir: 'lambdas/__lint_probe_workflow',
+  },
+  sharedImportsWorkflow: {
+    filePath: 'lambdas/shared/probe.ts',
+    code: "import { REVIEW_ENV } from '../review/contract';\nexport const x = REVIEW_ENV;\n",
   },
   clean: {
     filePath: 'lambdas/example/core/probe.ts',
@@ -59,6 +81,24 @@ describe('lint rules that keep the house livable', () => {
   it('rejects aws-cdk-lib, constructs and lib/** in a handler', () => {
     const messages = lint('restricted');
     expect(messages.filter((m) => m.startsWith('no-restricted-imports'))).toHaveLength(3);
+  });
+
+  it('keeps service clients out of a core and of folders other than adapters/, and a core off the adapters', () => {
+    expect(lint('coreSdk')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*@aws-sdk\/client-dynamodb.*Only lambdas\/<workflow>\/adapters/),
+      expect.stringMatching(/^no-restricted-imports: .*adapters\/task-store.*core\/\*\* is pure/),
+    ]);
+    expect(lint('otherFolderSdk')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*@aws-sdk\/client-s3.*Only lambdas\/<workflow>\/adapters/),
+    ]);
+    expect(lint('adapterSdk')).toEqual([]);
+  });
+
+  it('keeps contract files free of imports and lambdas/shared free of workflows', () => {
+    expect(lint('contractImports')).toEqual([expect.stringMatching(/^no-restricted-syntax: .*zero imports/)]);
+    expect(lint('sharedImportsWorkflow')).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*lambdas\/shared\/\*\* must not import a workflow/),
+    ]);
   });
 
   it('rejects console in a handler', () => {

@@ -18,7 +18,7 @@ export async function schemaOf(
     const [{ S3Client }, { s3AsyncBuffer }, { parseS3Uri }] = await Promise.all([
       import('@aws-sdk/client-s3'),
       import('../../../lambdas/trip-outliers/adapters/s3'),
-      import('../../../lambdas/shared/s3'),
+      import('../../../lambdas/shared/s3-keys'),
     ]);
     const global = awsOptions(command);
     const s3 = explainErrors(

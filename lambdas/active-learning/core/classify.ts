@@ -1,5 +1,6 @@
-import { z } from 'zod';
 import { ValidationError } from '../../shared/errors';
+import * as z from '../../shared/zod';
+import { MAX_LABEL_LENGTH, MAX_REQUEST_ID_LENGTH } from '../contract';
 import {
   EXPLICIT_CONFIDENCE,
   EXPLICIT_PREDICTION,
@@ -10,20 +11,18 @@ import {
 } from './records';
 
 /** `POST /classify` body. */
-export const classifyRequestSchema = z.object({ classifier: classifierNameSchema, sentence: utteranceSchema }).strict();
+export const classifyRequestSchema = z.strictObject({ classifier: classifierNameSchema, sentence: utteranceSchema });
 /** A validated classify request. */
 export type ClassifyRequest = z.infer<typeof classifyRequestSchema>;
 
 /** `POST /feedback` body. */
-export const feedbackRequestSchema = z
-  .object({
-    classifier: classifierNameSchema,
-    sentence: utteranceSchema,
-    expectedLabel: z.string().min(1).max(5000).optional(),
-    prediction: z.string().min(1).max(5000).optional(),
-    requestId: z.string().min(1).max(256).optional(),
-  })
-  .strict();
+export const feedbackRequestSchema = z.strictObject({
+  classifier: classifierNameSchema,
+  sentence: utteranceSchema,
+  expectedLabel: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_LABEL_LENGTH))),
+  prediction: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_LABEL_LENGTH))),
+  requestId: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_REQUEST_ID_LENGTH))),
+});
 /** A validated feedback request. */
 export type FeedbackRequest = z.infer<typeof feedbackRequestSchema>;
 

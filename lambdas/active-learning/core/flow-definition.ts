@@ -1,25 +1,22 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 
 /** Properties of the `Custom::A2iFlowDefinition` resource (CloudFormation passes numbers as strings). */
 export const flowDefinitionPropertiesSchema = z.object({
   /** Lower-case prefix of the flow definition name (at most 50 characters). */
-  NamePrefix: z
-    .string()
-    .regex(/^[a-z0-9](-*[a-z0-9])*$/)
-    .max(50),
-  RoleArn: z.string().min(1),
-  HumanTaskUiArn: z.string().min(1),
-  WorkteamArn: z.string().min(1),
+  NamePrefix: z.string().check(z.regex(/^[a-z0-9](-*[a-z0-9])*$/), z.maxLength(50)),
+  RoleArn: z.string().check(z.minLength(1)),
+  HumanTaskUiArn: z.string().check(z.minLength(1)),
+  WorkteamArn: z.string().check(z.minLength(1)),
   /** `s3://bucket/prefix/` for the review outputs. */
-  OutputPath: z.string().startsWith('s3://'),
-  KmsKeyId: z.string().optional(),
-  TaskTitle: z.string().min(1).max(128),
-  TaskDescription: z.string().min(1).max(255),
-  TaskCount: z.coerce.number().int().min(1).max(3),
-  TaskAvailabilityLifetimeInSeconds: z.coerce.number().int().min(1).max(864000),
-  TaskTimeLimitInSeconds: z.coerce.number().int().min(30).max(28800),
-  TaskKeywords: z.array(z.string()).optional(),
+  OutputPath: z.string().check(z.startsWith('s3://')),
+  KmsKeyId: z.optional(z.string()),
+  TaskTitle: z.string().check(z.minLength(1), z.maxLength(128)),
+  TaskDescription: z.string().check(z.minLength(1), z.maxLength(255)),
+  TaskCount: z.pipe(z.coerce.number(), z.int().check(z.minimum(1), z.maximum(3))),
+  TaskAvailabilityLifetimeInSeconds: z.pipe(z.coerce.number(), z.int().check(z.minimum(1), z.maximum(864000))),
+  TaskTimeLimitInSeconds: z.pipe(z.coerce.number(), z.int().check(z.minimum(30), z.maximum(28800))),
+  TaskKeywords: z.optional(z.array(z.string())),
 });
 
 /** Validated properties. */

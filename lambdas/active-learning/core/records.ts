@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../shared/zod';
 import { CLASSIFIER_NAME_PATTERN, LIMITS } from '../contract';
 
 /** Where a feedback record came from. */
@@ -37,28 +37,34 @@ export function utf8Length(text: string): number {
 /** A classifier name: letters, digits, `_ . -`, 1–63 characters, starting with a letter or digit. */
 export const classifierNameSchema = z
   .string({ error: 'expected a string' })
-  .regex(CLASSIFIER_NAME_PATTERN, 'expected 1-63 letters, digits, "_", "." or "-", starting with a letter or digit');
+  .check(
+    z.regex(CLASSIFIER_NAME_PATTERN, 'expected 1-63 letters, digits, "_", "." or "-", starting with a letter or digit'),
+  );
 
 /** An utterance: non-blank text of at most {@link LIMITS.UTTERANCE_BYTES} UTF-8 bytes. */
-export const utteranceSchema = z
-  .string({ error: 'expected a string' })
-  .refine((s) => s.trim() !== '', 'must not be empty or blank')
-  .refine((s) => utf8Length(s) <= LIMITS.UTTERANCE_BYTES, `must be at most ${LIMITS.UTTERANCE_BYTES} UTF-8 bytes`);
+export const utteranceSchema = z.string({ error: 'expected a string' }).check(
+  z.refine((s: string) => s.trim() !== '', 'must not be empty or blank'),
+  z.refine(
+    (s: string) => utf8Length(s) <= LIMITS.UTTERANCE_BYTES,
+    `must be at most ${LIMITS.UTTERANCE_BYTES} UTF-8 bytes`,
+  ),
+);
 
 /**
  * Schema of a record read back from the feedback stream. Tolerant: our extra fields are optional and unknown fields
  * are ignored, so records of the original solution (and of other producers) are accepted.
  */
+const optionalOrDropped = <T extends z.core.$ZodType>(schema: T) => z.catch(z.optional(schema), undefined);
 const storedRecordSchema = z.object({
-  utterance: z.string().refine((s) => s.trim() !== '', 'must not be empty or blank'),
-  classifier: z.string().min(1),
-  prediction: z.string().optional(),
-  confidence: z.union([z.number(), z.string()]).optional(),
-  source: z.enum(['implicit', 'api', 'batch']).optional().catch(undefined),
-  expectedLabel: z.string().min(1).optional().catch(undefined),
-  requestId: z.string().optional().catch(undefined),
-  recordId: z.string().optional().catch(undefined),
-  timestamp: z.string().optional().catch(undefined),
+  utterance: z.string().check(z.refine((s: string) => s.trim() !== '', 'must not be empty or blank')),
+  classifier: z.string().check(z.minLength(1)),
+  prediction: z.optional(z.string()),
+  confidence: z.optional(z.union([z.number(), z.string()])),
+  source: optionalOrDropped(z.enum(['implicit', 'api', 'batch'])),
+  expectedLabel: optionalOrDropped(z.string().check(z.minLength(1))),
+  requestId: optionalOrDropped(z.string()),
+  recordId: optionalOrDropped(z.string()),
+  timestamp: optionalOrDropped(z.string()),
 });
 
 /** The result of parsing one stored record. */

@@ -1,5 +1,5 @@
 import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
-import { decodeS3EventKey } from '../../shared/s3';
+import { decodeS3EventKey } from '../../shared/s3-keys';
 
 /** An S3 object named by an event. */
 export interface ObjectRef {

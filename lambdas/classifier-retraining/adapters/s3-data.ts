@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { RetryableError, ValidationError, awsErrorName } from '../../shared/errors';
-import { type S3Location, formatS3Uri, parseS3Uri } from '../../shared/s3';
+import { type S3Location, formatS3Uri, parseS3Uri } from '../../shared/s3-keys';
 import type { PrepareSource, SourceKind } from '../core/prepare';
 
 /**

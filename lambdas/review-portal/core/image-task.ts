@@ -9,6 +9,8 @@ import {
   type ProposedBox,
   boxFieldFor,
 } from '../../review/contract';
+import { ValidationError } from '../../shared/errors';
+import { type S3Location, parseS3Uri } from '../../shared/s3-keys';
 
 /**
  * The image task kind (`bounding-box-verification`) of the portal's task model: what a valid image batch is, and how a
@@ -18,13 +20,14 @@ import {
 
 /** Largest image side the portal accepts (Rekognition Custom Labels images are at most 4096 pixels a side). */
 export const MAX_IMAGE_SIDE = 4096;
-/** `s3://bucket/key` with a bucket name S3 accepts. */
-const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
-
-/** The bucket and key of an item's `s3://` image, or undefined when it is not an S3 URI. */
-export function imageLocation(image: string): { bucket: string; key: string } | undefined {
-  const match = S3_URI.exec(image);
-  return match?.[1] && match[2] ? { bucket: match[1], key: match[2] } : undefined;
+/** The bucket and key of an item's `s3://` image, or undefined when it is not an S3 URI (see {@link parseS3Uri}). */
+export function imageLocation(image: string): S3Location | undefined {
+  try {
+    return parseS3Uri(image);
+  } catch (error) {
+    if (error instanceof ValidationError) return undefined;
+    throw error;
+  }
 }
 
 const isWhole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);

@@ -9,13 +9,21 @@ import {
   boxFieldFor,
   isBoundingBoxTask,
 } from '../../review/contract';
-import { OPEN_QUEUE, REVIEW_ERROR_CODES, TASK_ID_MAX_LENGTH, TASK_ID_PATTERN } from '../contract';
+import {
+  MAX_ANSWERS_PER_SUBMISSION,
+  MAX_LABEL_LENGTH,
+  MAX_LABELS_PER_ANSWER,
+  OPEN_QUEUE,
+  REVIEW_ERROR_CODES,
+  TASK_ID_MAX_LENGTH,
+  TASK_ID_PATTERN,
+} from '../contract';
 import { InvalidAnswerError, ReviewConflictError } from './errors';
 import { type ImageItemView, imageItemProblems, normalizeBoxAnswer } from './image-task';
 
 /**
  * The review portal's task model: one DynamoDB item per review batch, keyed by the batch's deterministic id (the
- * same id A2I would use as the human loop name). Everything here is pure: the store in `../store/` reads and writes
+ * same id A2I would use as the human loop name). Everything here is pure: the store in `../adapters/task-store.ts` reads and writes
  * these records with optimistic concurrency (`version`), and the decisions below say what a claim, a submission or
  * a release changes.
  */
@@ -91,7 +99,10 @@ const TASK_ID = new RegExp(TASK_ID_PATTERN);
 export const MAX_INPUT_BYTES = 300_000;
 
 /**
- * Check a batch before it becomes a task: id pattern, categories, items.
+ * Check a batch before it becomes a task: id pattern, categories, items, and that its answers could pass the API's
+ * submission model (at most {@link MAX_ANSWERS_PER_SUBMISSION} items, categories of at most {@link MAX_LABEL_LENGTH}
+ * characters, a multi-label task at most {@link MAX_LABELS_PER_ANSWER} categories): a task no reviewer could answer
+ * is refused here, not stored.
  * @throws ValidationError naming every problem.
  */
 export function validateBatch(batch: ReviewBatch<AnyReviewTaskInput>): void {
@@ -115,8 +126,21 @@ export function validateBatch(batch: ReviewBatch<AnyReviewTaskInput>): void {
     if (new Set(categories).size !== categories.length) problems.push('input.categories: categories must be unique');
     if (categories.some((c) => typeof c === 'string' && c.includes('|')))
       problems.push('input.categories: a category may not contain "|"');
+    const long = categories.filter((c) => typeof c === 'string' && c.length > MAX_LABEL_LENGTH).length;
+    if (long > 0)
+      problems.push(
+        `input.categories: ${long} categor${long === 1 ? 'y is' : 'ies are'} longer than the ${MAX_LABEL_LENGTH} characters an answer may carry`,
+      );
+    if (!isBoundingBoxTask(batch.input) && batch.input.multiLabel === true && categories.length > MAX_LABELS_PER_ANSWER)
+      problems.push(
+        `input.categories: ${categories.length} categories in a multi-label task is more than the ${MAX_LABELS_PER_ANSWER} one answer may list`,
+      );
   }
   if (items.length === 0) problems.push('input.items: at least one item is required');
+  else if (items.length > MAX_ANSWERS_PER_SUBMISSION)
+    problems.push(
+      `input.items: ${items.length} items is more than the ${MAX_ANSWERS_PER_SUBMISSION} answers one submission may carry; split the batch`,
+    );
   else {
     const indexes = items.map((item) => item.index);
     const expected = items.map((_, i) => i);

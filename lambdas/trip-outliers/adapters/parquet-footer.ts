@@ -1,16 +1,10 @@
 import { type AsyncBuffer, parquetMetadataAsync, parquetSchema } from 'hyparquet';
 import { ValidationError } from '../../shared/errors';
-import { type FileColumn, fileColumns } from '../core/schema-check';
+import { type ParquetFooter } from '../core/ingest';
+import { fileColumns } from '../core/schema-check';
 
-/** What a Parquet footer says about a file. */
-export interface ParquetFooter {
-  /** Top-level columns, classified. */
-  readonly columns: readonly FileColumn[];
-  /** Rows in the file. */
-  readonly rows: number;
-  /** Size of the file in bytes. */
-  readonly bytes: number;
-}
+/** Defined beside the ingest port that reads it (`core/ingest.ts`); re-exported for the adapters. */
+export type { ParquetFooter } from '../core/ingest';
 
 /**
  * Read a Parquet file's footer (the last bytes of the file: its schema and row count) through any byte-range reader:

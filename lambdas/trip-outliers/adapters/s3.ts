@@ -3,7 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } 
 import { parse } from 'csv-parse/sync';
 import { type AsyncBuffer } from 'hyparquet';
 import { awsErrorName } from '../../shared/errors';
-import { type S3Location, formatS3Uri, parseS3Uri } from '../../shared/s3';
+import { type S3Location, formatS3Uri, parseS3Uri } from '../../shared/s3-keys';
 import { type IngestPorts } from '../core/ingest';
 import { type ResultRow } from '../core/report';
 import { type Fetch, openSourceStream } from './source';

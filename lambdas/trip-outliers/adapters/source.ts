@@ -2,16 +2,11 @@ import { Readable } from 'node:stream';
 import { type ReadableStream as WebReadableStream } from 'node:stream/web';
 import { asyncBufferFromUrl } from 'hyparquet';
 import { NotFoundError, RetryableError } from '../../shared/errors';
+import { type SourceHead } from '../core/ingest';
 import { type ParquetFooter, readParquetFooter } from './parquet-footer';
 
-/** What a `HEAD` of a published file says. */
-export interface SourceHead {
-  readonly url: string;
-  /** `Content-Length`. */
-  readonly bytes: number;
-  /** `ETag`, when the server sends one (CloudFront does). */
-  readonly etag?: string;
-}
+/** Defined beside the ingest port that reads it (`core/ingest.ts`); re-exported for the adapters. */
+export type { SourceHead } from '../core/ingest';
 
 /** The month is not published (yet): the server answered 403 or 404 (CloudFront answers 403 for a missing object). */
 export class SourceNotFoundError extends NotFoundError {}

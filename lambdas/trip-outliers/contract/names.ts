@@ -74,7 +74,18 @@ export const TRIP_STATES = {
   PUBLISH_VIEW: 'PublishView',
 } as const;
 
-/** Metric names of the trip-outlier functions. */
+/**
+ * Powertools service names of the trip-outlier functions: `POWERTOOLS_SERVICE_NAME` of each, and the `service`
+ * dimension of every metric it publishes.
+ */
+export const TRIP_OUTLIERS_SERVICE = {
+  /** The ingest function (`ingest.ts`). */
+  INGEST: 'trip-outliers-ingest',
+  /** The report function (`report.ts`). */
+  REPORT: 'trip-outliers-report',
+} as const;
+
+/** Metric names of the trip-outlier functions (namespace `MlWorkflows`, dimension `service`). */
 export const TRIP_OUTLIERS_METRICS = {
   /** Bytes copied from the public source into the bucket. */
   BYTES_INGESTED: 'TripBytesIngested',

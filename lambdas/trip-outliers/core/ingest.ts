@@ -1,7 +1,24 @@
 import { RetryableError, ValidationError } from '../../shared/errors';
-import { type ParquetFooter } from '../adapters/parquet-footer';
-import { type SourceHead } from '../adapters/source';
-import { type SchemaReport, SchemaMismatchError, checkSchema } from './schema-check';
+import { type FileColumn, type SchemaReport, SchemaMismatchError, checkSchema } from './schema-check';
+
+/** What a `HEAD` of a published file says. */
+export interface SourceHead {
+  readonly url: string;
+  /** `Content-Length`. */
+  readonly bytes: number;
+  /** `ETag`, when the server sends one (CloudFront does). */
+  readonly etag?: string;
+}
+
+/** What a Parquet footer says about a file. */
+export interface ParquetFooter {
+  /** Top-level columns, classified. */
+  readonly columns: readonly FileColumn[];
+  /** Rows in the file. */
+  readonly rows: number;
+  /** Size of the file in bytes. */
+  readonly bytes: number;
+}
 
 /** A copy of the file the store already holds. */
 export interface StoredCopy {

@@ -14,12 +14,8 @@ import {
   aws_sagemaker as sagemaker,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import {
-  A2I_ENV,
-  A2I_STATUS_DETAIL_TYPE,
-  type A2iContentClassifier,
-  REVIEW_ENV,
-} from '../../../lambdas/review/contract';
+import { ACTIVE_LEARNING_SERVICE } from '../../../lambdas/active-learning/contract';
+import { A2I_STATUS_DETAIL_TYPE, type A2iContentClassifier, REVIEW_ENV } from '../../../lambdas/review/contract';
 import { validatePattern, validateRange } from '../../shared/errors';
 import { WorkflowProvider } from '../../shared/custom-resource';
 import { grantObjects } from '../../shared/grants';
@@ -189,12 +185,14 @@ export class A2iReview extends Construct implements IReviewBackend {
     const onEvent = new HandlerFunction(this, 'FlowDefinitionHandler', {
       entry: lambdaEntry('active-learning/flow-definition.ts'),
       invocation: 'custom-resource',
+      serviceName: ACTIVE_LEARNING_SERVICE.FLOW_DEFINITION,
       description: 'Creates, replaces and deletes the A2I flow definition (custom resource)',
       timeout: Duration.minutes(1),
     });
     const isComplete = new HandlerFunction(this, 'FlowDefinitionStatus', {
       entry: lambdaEntry('active-learning/flow-definition-status.ts'),
       invocation: 'custom-resource',
+      serviceName: ACTIVE_LEARNING_SERVICE.FLOW_DEFINITION_STATUS,
       description: 'Reports when the A2I flow definition is Active or deleted (custom resource)',
       timeout: Duration.seconds(30),
     });
@@ -272,7 +270,7 @@ export class A2iReview extends Construct implements IReviewBackend {
   /** Give a review starter the flow definition and permission to start human loops on it (and nothing else). */
   public bindStarter(starter: HandlerFunction): void {
     starter.addEnvironment(REVIEW_ENV.BACKEND, this.kind);
-    starter.addEnvironment(A2I_ENV.CONTENT_CLASSIFIERS, this.contentClassifiers.join(','));
+    starter.addEnvironment(REVIEW_ENV.A2I_CONTENT_CLASSIFIERS, this.contentClassifiers.join(','));
     starter.bind(REVIEW_ENV.FLOW_DEFINITION_ARN, this.flowDefinitionArn, (grantee) =>
       iam.Grant.addToPrincipal({
         grantee,

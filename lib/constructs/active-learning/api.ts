@@ -1,18 +1,19 @@
 import { Duration, aws_apigateway as apigw } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { CLASSIFIER_NAME_PATTERN, LIMITS } from '../../../lambdas/active-learning/contract';
+import {
+  CLASSIFIER_NAME_PATTERN,
+  LIMITS,
+  MAX_CLASSIFIER_NAME_LENGTH,
+  MAX_LABEL_LENGTH,
+  MAX_REQUEST_ID_LENGTH,
+} from '../../../lambdas/active-learning/contract';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { acknowledge } from '../../shared/nag';
 import { WorkflowRestApi, jsonBodyModels } from '../../shared/rest-api';
 
-/** Longest `expectedLabel` / `prediction` in a feedback request (characters). */
-export const MAX_LABEL_LENGTH = 5000;
-/** Longest `requestId` in a feedback request (characters). */
-export const MAX_REQUEST_ID_LENGTH = 256;
-
 const classifierSchema: apigw.JsonSchema = {
   type: apigw.JsonSchemaType.STRING,
-  maxLength: 63,
+  maxLength: MAX_CLASSIFIER_NAME_LENGTH,
   pattern: CLASSIFIER_NAME_PATTERN.source,
 };
 const sentenceSchema: apigw.JsonSchema = {

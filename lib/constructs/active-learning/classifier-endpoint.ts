@@ -1,6 +1,6 @@
 import { Stack, aws_comprehend as comprehend, aws_iam as iam, aws_ssm as ssm } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AL_ENV, ENDPOINT_PLACEHOLDER } from '../../../lambdas/active-learning/contract';
+import { ACTIVE_LEARNING_ENV, ENDPOINT_PLACEHOLDER } from '../../../lambdas/active-learning/contract';
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { acknowledge } from '../../shared/nag';
@@ -174,9 +174,9 @@ export class ClassifierEndpoint extends Construct {
   public bind(fn: HandlerFunction): void {
     const stack = Stack.of(this);
     if (this.options.mode === 'ssm-parameter') {
-      fn.addEnvironment(AL_ENV.ENDPOINT_MODE, 'ssm-parameter');
-      fn.addEnvironment(AL_ENV.ENDPOINT_CACHE_SECONDS, String(this.options.cacheSeconds ?? 60));
-      fn.bind(AL_ENV.ENDPOINT_PARAMETER_PREFIX, this.parameterPrefix!, (grantee) => {
+      fn.addEnvironment(ACTIVE_LEARNING_ENV.ENDPOINT_MODE, 'ssm-parameter');
+      fn.addEnvironment(ACTIVE_LEARNING_ENV.ENDPOINT_CACHE_SECONDS, String(this.options.cacheSeconds ?? 60));
+      fn.bind(ACTIVE_LEARNING_ENV.ENDPOINT_PARAMETER_PREFIX, this.parameterPrefix!, (grantee) => {
         iam.Grant.addToPrincipal({
           grantee,
           actions: ['ssm:GetParameter'],
@@ -205,13 +205,16 @@ export class ClassifierEndpoint extends Construct {
       );
       return;
     }
-    fn.addEnvironment(AL_ENV.ENDPOINT_MODE, 'endpoint-arn');
-    fn.bind(AL_ENV.ENDPOINTS, stack.toJsonString({ [this.classifierName]: this.endpointArn! }), (grantee) =>
-      iam.Grant.addToPrincipal({
-        grantee,
-        actions: ['comprehend:ClassifyDocument'],
-        resourceArns: [this.endpointArn!],
-      }),
+    fn.addEnvironment(ACTIVE_LEARNING_ENV.ENDPOINT_MODE, 'endpoint-arn');
+    fn.bind(
+      ACTIVE_LEARNING_ENV.ENDPOINTS,
+      stack.toJsonString({ [this.classifierName]: this.endpointArn! }),
+      (grantee) =>
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['comprehend:ClassifyDocument'],
+          resourceArns: [this.endpointArn!],
+        }),
     );
   }
 }

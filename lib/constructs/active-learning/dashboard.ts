@@ -7,7 +7,7 @@ import {
   type aws_sns as sns,
 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { AL_METRICS, DEAD_LETTER_PREFIX } from '../../../lambdas/active-learning/contract';
+import { ACTIVE_LEARNING_METRICS, DEAD_LETTER_PREFIX } from '../../../lambdas/active-learning/contract';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { serviceMetrics } from '../../shared/metrics';
 import { WorkflowOperations } from '../../shared/operations';
@@ -43,11 +43,11 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
   });
   const period = Duration.minutes(5);
   const fns = props.functions;
-  const classify = serviceMetrics(fns.Classify, AL_METRICS);
-  const feedback = serviceMetrics(fns.Feedback, AL_METRICS);
-  const batch = serviceMetrics(fns.BatchFeedback, AL_METRICS);
-  const start = serviceMetrics(fns.StartReview, AL_METRICS);
-  const consolidate = serviceMetrics(fns.ConsolidateReview, AL_METRICS);
+  const classify = serviceMetrics(fns.Classify, ACTIVE_LEARNING_METRICS);
+  const feedback = serviceMetrics(fns.Feedback, ACTIVE_LEARNING_METRICS);
+  const batch = serviceMetrics(fns.BatchFeedback, ACTIVE_LEARNING_METRICS);
+  const start = serviceMetrics(fns.StartReview, ACTIVE_LEARNING_METRICS);
+  const consolidate = serviceMetrics(fns.ConsolidateReview, ACTIVE_LEARNING_METRICS);
 
   const api5xx = props.api.metricServerError({ period, statistic: 'Sum' });
   ops.addThresholdAlarm('Api5xxAlarm', {
@@ -70,14 +70,14 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
     runbook: RUNBOOK.FIREHOSE_DELIVERY,
     comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
   });
-  const failedReviews = consolidate(AL_METRICS.REVIEWS_FAILED);
+  const failedReviews = consolidate(ACTIVE_LEARNING_METRICS.REVIEWS_FAILED);
   ops.addThresholdAlarm('FailedReviewsAlarm', {
     metric: failedReviews,
     description: 'Human reviews failed or were stopped: their items are in review-reports/ of the data bucket.',
     runbook: RUNBOOK.REVIEWS_FAILED,
   });
   ops.addThresholdAlarm('ImplicitFeedbackAlarm', {
-    metric: classify(AL_METRICS.IMPLICIT_FEEDBACK_FAILED),
+    metric: classify(ACTIVE_LEARNING_METRICS.IMPLICIT_FEEDBACK_FAILED),
     description:
       'Low-confidence classifications could not be written to Firehose: the records are kept under dead-letter/implicit-feedback/ in the data bucket.',
     runbook: RUNBOOK.IMPLICIT_FEEDBACK_LOST,
@@ -85,7 +85,7 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
   ops.addDeadLetterPrefix('StartReview', {
     bucket: props.dataBucket,
     prefix: DEAD_LETTER_PREFIX.FEEDBACK_RECORDS,
-    metric: start(AL_METRICS.DEAD_LETTERED_RECORDS),
+    metric: start(ACTIVE_LEARNING_METRICS.DEAD_LETTERED_RECORDS),
   });
   ops.dashboard.addWidgets(
     new cloudwatch.GraphWidget({
@@ -109,26 +109,26 @@ export function createLoopOperations(scope: Construct, props: LoopOperationsProp
     new cloudwatch.GraphWidget({
       title: 'Classification and feedback',
       left: [
-        classify(AL_METRICS.CLASSIFICATIONS, { label: 'classifications' }),
-        classify(AL_METRICS.LOW_CONFIDENCE, { label: 'low confidence' }),
-        feedback(AL_METRICS.EXPLICIT_FEEDBACK, { label: 'explicit feedback' }),
-        batch(AL_METRICS.BATCH_RECORDS_SENT, { label: 'batch records sent' }),
-        batch(AL_METRICS.MALFORMED_UPLOADS, { label: 'malformed uploads' }),
+        classify(ACTIVE_LEARNING_METRICS.CLASSIFICATIONS, { label: 'classifications' }),
+        classify(ACTIVE_LEARNING_METRICS.LOW_CONFIDENCE, { label: 'low confidence' }),
+        feedback(ACTIVE_LEARNING_METRICS.EXPLICIT_FEEDBACK, { label: 'explicit feedback' }),
+        batch(ACTIVE_LEARNING_METRICS.BATCH_RECORDS_SENT, { label: 'batch records sent' }),
+        batch(ACTIVE_LEARNING_METRICS.MALFORMED_UPLOADS, { label: 'malformed uploads' }),
       ],
       width: 8,
     }),
     new cloudwatch.GraphWidget({
       title: 'Human review',
       left: [
-        start(AL_METRICS.REVIEWS_STARTED, { label: 'started' }),
-        consolidate(AL_METRICS.REVIEWS_COMPLETED, { label: 'completed' }),
+        start(ACTIVE_LEARNING_METRICS.REVIEWS_STARTED, { label: 'started' }),
+        consolidate(ACTIVE_LEARNING_METRICS.REVIEWS_COMPLETED, { label: 'completed' }),
         failedReviews.with({ label: 'failed / stopped' }),
       ],
       right: [
-        consolidate(AL_METRICS.TRAINING_ROWS, { label: 'training rows' }),
-        consolidate(AL_METRICS.UNRESOLVED_ITEMS, { label: 'no majority' }),
-        consolidate(AL_METRICS.IGNORED_ANSWERS, { label: 'answers not used' }),
-        start(AL_METRICS.REDELIVERED_RECORDS, { label: 're-sent records dropped' }),
+        consolidate(ACTIVE_LEARNING_METRICS.TRAINING_ROWS, { label: 'training rows' }),
+        consolidate(ACTIVE_LEARNING_METRICS.UNRESOLVED_ITEMS, { label: 'no majority' }),
+        consolidate(ACTIVE_LEARNING_METRICS.IGNORED_ANSWERS, { label: 'answers not used' }),
+        start(ACTIVE_LEARNING_METRICS.REDELIVERED_RECORDS, { label: 're-sent records dropped' }),
       ],
       width: 8,
     }),

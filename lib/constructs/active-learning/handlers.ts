@@ -1,6 +1,12 @@
 import { Duration, aws_events as events, aws_iam as iam, type aws_kinesisfirehose as firehose } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { AL_ENV, DATA_PREFIX, DEAD_LETTER_PREFIX, UPLOAD_PREFIX } from '../../../lambdas/active-learning/contract';
+import {
+  ACTIVE_LEARNING_ENV,
+  ACTIVE_LEARNING_SERVICE,
+  DATA_PREFIX,
+  DEAD_LETTER_PREFIX,
+  UPLOAD_PREFIX,
+} from '../../../lambdas/active-learning/contract';
 import { functionTarget, objectCreatedPattern } from '../../shared/events';
 import { grantObjects } from '../../shared/grants';
 import { HandlerFunction } from '../../shared/handler-function';
@@ -38,24 +44,30 @@ export function createApiFunctions(
   const classify = new HandlerFunction(scope, 'Classify', {
     entry: lambdaEntry('active-learning/classify.ts'),
     invocation: 'sync',
-    serviceName: 'active-learning-classify',
+    serviceName: ACTIVE_LEARNING_SERVICE.CLASSIFY,
     description: 'POST /classify: Comprehend ClassifyDocument; low-confidence answers become implicit feedback',
     timeout: Duration.seconds(10),
-    environment: { [AL_ENV.THRESHOLD]: String(props.threshold), [AL_ENV.ALLOWED_ORIGINS]: origins },
+    environment: {
+      [ACTIVE_LEARNING_ENV.THRESHOLD]: String(props.threshold),
+      [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: origins,
+    },
   })
-    .bind(AL_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'))
-    .bind(AL_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) =>
+    .bind(ACTIVE_LEARNING_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'))
+    .bind(ACTIVE_LEARNING_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) =>
       grantObjects(props.dataBucket, g, 'write', `${DEAD_LETTER_PREFIX.IMPLICIT_FEEDBACK}*`),
     );
   props.classifier.bind(classify);
   const feedback = new HandlerFunction(scope, 'Feedback', {
     entry: lambdaEntry('active-learning/feedback.ts'),
     invocation: 'sync',
-    serviceName: 'active-learning-feedback',
+    serviceName: ACTIVE_LEARNING_SERVICE.FEEDBACK,
     description: 'POST /feedback: one explicit-feedback record to Firehose',
     timeout: Duration.seconds(10),
-    environment: { [AL_ENV.CATEGORIES]: props.categories.join(','), [AL_ENV.ALLOWED_ORIGINS]: origins },
-  }).bind(AL_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'));
+    environment: {
+      [ACTIVE_LEARNING_ENV.CATEGORIES]: props.categories.join(','),
+      [ACTIVE_LEARNING_ENV.ALLOWED_ORIGINS]: origins,
+    },
+  }).bind(ACTIVE_LEARNING_ENV.DELIVERY_STREAM, props.stream.ref, grantPut(props.stream, 'firehose:PutRecord'));
   return { classify, feedback };
 }
 
@@ -72,13 +84,13 @@ export function createBatchFeedback(
   const fn = new HandlerFunction(scope, 'BatchFeedback', {
     entry: lambdaEntry('active-learning/batch-feedback.ts'),
     invocation: 'async',
-    serviceName: 'active-learning-batch-feedback',
+    serviceName: ACTIVE_LEARNING_SERVICE.BATCH_FEEDBACK,
     description: 'Validates batch-feedback uploads and fans them out to Firehose (PutRecordBatch)',
     timeout: Duration.minutes(15),
     memorySize: 1024,
   })
-    .bind(AL_ENV.DELIVERY_STREAM, stream.ref, grantPut(stream, 'firehose:PutRecordBatch'))
-    .bind(AL_ENV.UPLOAD_BUCKET, uploadBucket.bucketName, (g) => {
+    .bind(ACTIVE_LEARNING_ENV.DELIVERY_STREAM, stream.ref, grantPut(stream, 'firehose:PutRecordBatch'))
+    .bind(ACTIVE_LEARNING_ENV.UPLOAD_BUCKET, uploadBucket.bucketName, (g) => {
       grantObjects(uploadBucket, g, 'read', '*', true);
       grantObjects(uploadBucket, g, 'write', `${UPLOAD_PREFIX.ERRORS}*`);
       grantObjects(uploadBucket, g, 'write', `${UPLOAD_PREFIX.PROCESSED}*`);
@@ -113,15 +125,15 @@ export function createReviewFunctions(
   const startReview = new HandlerFunction(scope, 'StartReview', {
     entry: lambdaEntry('active-learning/start-review.ts'),
     invocation: 'async',
-    serviceName: 'active-learning-start-review',
+    serviceName: ACTIVE_LEARNING_SERVICE.START_REVIEW,
     description: 'Groups new feedback into review batches and hands them to the review back end',
     timeout: Duration.minutes(5),
     environment: {
-      [AL_ENV.CATEGORIES]: props.categories.join(','),
-      [AL_ENV.MULTI_LABEL]: String(props.multiLabel),
-      [AL_ENV.MAX_ITEMS_PER_REVIEW]: String(props.maxItemsPerReview),
+      [ACTIVE_LEARNING_ENV.CATEGORIES]: props.categories.join(','),
+      [ACTIVE_LEARNING_ENV.MULTI_LABEL]: String(props.multiLabel),
+      [ACTIVE_LEARNING_ENV.MAX_ITEMS_PER_REVIEW]: String(props.maxItemsPerReview),
     },
-  }).bind(AL_ENV.DATA_BUCKET, dataBucket.bucketName, (g) => {
+  }).bind(ACTIVE_LEARNING_ENV.DATA_BUCKET, dataBucket.bucketName, (g) => {
     grantObjects(dataBucket, g, 'read', `${DATA_PREFIX.FEEDBACK}*`);
     grantObjects(dataBucket, g, 'write', `${DATA_PREFIX.REVIEW_BATCHES}*`);
     grantObjects(dataBucket, g, 'write', `${DEAD_LETTER_PREFIX.FEEDBACK_RECORDS}*`);
@@ -131,10 +143,10 @@ export function createReviewFunctions(
   const consolidate = new HandlerFunction(scope, 'ConsolidateReview', {
     entry: lambdaEntry('active-learning/consolidate-review.ts'),
     invocation: 'async',
-    serviceName: 'active-learning-consolidate',
+    serviceName: ACTIVE_LEARNING_SERVICE.CONSOLIDATE_REVIEW,
     description: 'Turns finished reviews into Comprehend training CSV; reports failed reviews',
     timeout: Duration.minutes(2),
-  }).bind(AL_ENV.DATA_BUCKET, dataBucket.bucketName, (g) => {
+  }).bind(ACTIVE_LEARNING_ENV.DATA_BUCKET, dataBucket.bucketName, (g) => {
     grantObjects(dataBucket, g, 'read', `${DATA_PREFIX.REVIEW_BATCHES}*`, true);
     grantObjects(dataBucket, g, 'write', `${DATA_PREFIX.TRAINING_DATA}*`);
     grantObjects(dataBucket, g, 'write', `${DATA_PREFIX.REVIEW_REPORTS}*`);

@@ -27,9 +27,10 @@ import { Construct } from 'constructs';
 import {
   COMPREHEND_LIMITS,
   RT_DEFAULTS,
-  RT_ENV,
+  CLASSIFIER_RETRAINING_ENV,
   RT_ERRORS,
-  RT_METRICS,
+  CLASSIFIER_RETRAINING_METRICS,
+  CLASSIFIER_RETRAINING_SERVICE,
   RT_PREFIX,
   RUN_TABLE,
   type ApprovalMode,
@@ -50,13 +51,6 @@ import { RetrainingRunEnd } from './end-run';
 import { buildRetrainingDefinition } from './state-machine';
 
 export { type RetrainingEndpoint } from './deploy';
-
-/** Powertools service names of the workflow's functions (the `service` dimension of their metrics). */
-export const RETRAINING_SERVICES = {
-  PREPARE: 'classifier-retraining-prepare',
-  EVALUATE: 'classifier-retraining-evaluate',
-  CLEAN_UP: 'classifier-retraining-clean-up',
-} as const;
 
 /** Comprehend names: letters, digits and single hyphens (`^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`). */
 const COMPREHEND_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/;
@@ -190,52 +184,52 @@ export class ClassifierRetraining extends Construct {
     this.prepareFunction = new HandlerFunction(this, 'PrepareFunction', {
       entry: lambdaEntry('classifier-retraining/prepare.ts'),
       invocation: 'step-functions',
-      serviceName: RETRAINING_SERVICES.PREPARE,
+      serviceName: CLASSIFIER_RETRAINING_SERVICE.PREPARE,
       description: 'Classifier retraining: merges, checks and counts the training data; writes the training file',
       memorySize: 2048,
       timeout: Duration.minutes(15),
       // The training file is written to /tmp before one streamed PutObject (Comprehend accepts up to 5 GB).
       ephemeralStorageSize: Size.gibibytes(6),
       environment: {
-        [RT_ENV.MULTI_LABEL]: String(multiLabel),
-        [RT_ENV.MIN_NEW_ROWS]: String(props.minNewRows ?? RT_DEFAULTS.MIN_NEW_ROWS),
-        [RT_ENV.MODE]: mode,
-        [RT_ENV.REVIEWED_PREFIX]: reviewedPrefix,
+        [CLASSIFIER_RETRAINING_ENV.MULTI_LABEL]: String(multiLabel),
+        [CLASSIFIER_RETRAINING_ENV.MIN_NEW_ROWS]: String(props.minNewRows ?? RT_DEFAULTS.MIN_NEW_ROWS),
+        [CLASSIFIER_RETRAINING_ENV.MODE]: mode,
+        [CLASSIFIER_RETRAINING_ENV.REVIEWED_PREFIX]: reviewedPrefix,
       },
     });
-    this.prepareFunction.bind(RT_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) => {
+    this.prepareFunction.bind(CLASSIFIER_RETRAINING_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) => {
       grantObjects(props.dataBucket, g, 'read', `${reviewedPrefix}*`, true);
       grantObjects(props.dataBucket, g, 'readWrite', `${RT_PREFIX.RUNS}*`);
     });
     if (props.baseTrainingDataUri) {
-      this.prepareFunction.bind(RT_ENV.BASE_TRAINING_DATA_URI, props.baseTrainingDataUri, (g) =>
+      this.prepareFunction.bind(CLASSIFIER_RETRAINING_ENV.BASE_TRAINING_DATA_URI, props.baseTrainingDataUri, (g) =>
         grantS3Uri(g, props.baseTrainingDataUri!),
       );
     }
     this.evaluateFunction = new HandlerFunction(this, 'EvaluateFunction', {
       entry: lambdaEntry('classifier-retraining/evaluate.ts'),
       invocation: 'step-functions',
-      serviceName: RETRAINING_SERVICES.EVALUATE,
+      serviceName: CLASSIFIER_RETRAINING_SERVICE.EVALUATE,
       description: 'Classifier retraining: compares the candidate with the current model, writes the run summary',
       environment: {
-        [RT_ENV.MULTI_LABEL]: String(multiLabel),
-        [RT_ENV.MIN_IMPROVEMENT]: String(props.minImprovement ?? RT_DEFAULTS.MIN_IMPROVEMENT),
-        [RT_ENV.MIN_F1]: String(props.minF1 ?? RT_DEFAULTS.MIN_F1),
-        [RT_ENV.APPROVAL]: props.approval ?? 'manual',
+        [CLASSIFIER_RETRAINING_ENV.MULTI_LABEL]: String(multiLabel),
+        [CLASSIFIER_RETRAINING_ENV.MIN_IMPROVEMENT]: String(props.minImprovement ?? RT_DEFAULTS.MIN_IMPROVEMENT),
+        [CLASSIFIER_RETRAINING_ENV.MIN_F1]: String(props.minF1 ?? RT_DEFAULTS.MIN_F1),
+        [CLASSIFIER_RETRAINING_ENV.APPROVAL]: props.approval ?? 'manual',
       },
     });
-    this.evaluateFunction.bind(RT_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) =>
+    this.evaluateFunction.bind(CLASSIFIER_RETRAINING_ENV.DATA_BUCKET, props.dataBucket.bucketName, (g) =>
       grantObjects(props.dataBucket, g, 'write', `${RT_PREFIX.RUNS}*`),
     );
     this.cleanUpFunction = new HandlerFunction(this, 'CleanUpFunction', {
       entry: lambdaEntry('classifier-retraining/clean-up.ts'),
       invocation: 'step-functions',
-      serviceName: RETRAINING_SERVICES.CLEAN_UP,
+      serviceName: CLASSIFIER_RETRAINING_SERVICE.CLEAN_UP,
       description: 'Classifier retraining: deletes old model versions no endpoint uses',
       timeout: Duration.minutes(5),
       environment: {
-        [RT_ENV.COMPREHEND_CLASSIFIER_NAME]: this.comprehendName,
-        [RT_ENV.KEEP_VERSIONS]: String(props.keepVersions ?? RT_DEFAULTS.KEEP_VERSIONS),
+        [CLASSIFIER_RETRAINING_ENV.COMPREHEND_CLASSIFIER_NAME]: this.comprehendName,
+        [CLASSIFIER_RETRAINING_ENV.KEEP_VERSIONS]: String(props.keepVersions ?? RT_DEFAULTS.KEEP_VERSIONS),
       },
     });
     const versionArns = [
@@ -532,7 +526,7 @@ export class ClassifierRetraining extends Construct {
         logs.FilterPattern.stringValue('$.details.error', '=', RT_ERRORS.ENDPOINT_UPDATE_FAILED),
       ),
       metricNamespace: METRICS_NAMESPACE,
-      metricName: RT_METRICS.ENDPOINT_UPDATE_FAILURES,
+      metricName: CLASSIFIER_RETRAINING_METRICS.ENDPOINT_UPDATE_FAILURES,
       metricValue: '1',
     });
     ops.addThresholdAlarm('EndpointUpdateFailedAlarm', {
@@ -545,32 +539,35 @@ export class ClassifierRetraining extends Construct {
     ops.addFunction('EvaluateCandidate', this.evaluateFunction);
     ops.addFunction('CleanUpVersions', this.cleanUpFunction);
     if (this.scheduleDeadLetterQueue) ops.addDeadLetterQueue('ScheduleDlq', this.scheduleDeadLetterQueue);
-    const prepare = serviceMetrics(this.prepareFunction, RT_METRICS, { period: Duration.days(1) });
-    const evaluate = serviceMetrics(this.evaluateFunction, RT_METRICS, { period: Duration.days(1) });
+    const prepare = serviceMetrics(this.prepareFunction, CLASSIFIER_RETRAINING_METRICS, { period: Duration.days(1) });
+    const evaluate = serviceMetrics(this.evaluateFunction, CLASSIFIER_RETRAINING_METRICS, { period: Duration.days(1) });
     ops.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Candidate vs current F1 (micro F1 for multi-label)',
         left: [
-          evaluate(RT_METRICS.CANDIDATE_F1, { statistic: 'Maximum', label: 'candidate' }),
-          evaluate(RT_METRICS.CURRENT_F1, { statistic: 'Maximum', label: 'current' }),
+          evaluate(CLASSIFIER_RETRAINING_METRICS.CANDIDATE_F1, { statistic: 'Maximum', label: 'candidate' }),
+          evaluate(CLASSIFIER_RETRAINING_METRICS.CURRENT_F1, { statistic: 'Maximum', label: 'current' }),
         ],
         right: [
-          evaluate(RT_METRICS.PROMOTE_DECISIONS, { label: 'promote or await approval' }),
-          evaluate(RT_METRICS.KEEP_DECISIONS, { label: 'keep current' }),
+          evaluate(CLASSIFIER_RETRAINING_METRICS.PROMOTE_DECISIONS, { label: 'promote or await approval' }),
+          evaluate(CLASSIFIER_RETRAINING_METRICS.KEEP_DECISIONS, { label: 'keep current' }),
         ],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
         title: 'Training data per run',
         left: [
-          prepare(RT_METRICS.REVIEWED_ROWS, { statistic: 'Maximum', label: 'reviewed rows' }),
-          prepare(RT_METRICS.NEW_ROWS, { statistic: 'Maximum', label: 'new since the promoted model' }),
-          prepare(RT_METRICS.BASE_ROWS, { statistic: 'Maximum', label: 'base rows' }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.REVIEWED_ROWS, { statistic: 'Maximum', label: 'reviewed rows' }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.NEW_ROWS, {
+            statistic: 'Maximum',
+            label: 'new since the promoted model',
+          }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.BASE_ROWS, { statistic: 'Maximum', label: 'base rows' }),
         ],
         right: [
-          prepare(RT_METRICS.REJECTED_ROWS, { label: 'rejected' }),
-          prepare(RT_METRICS.DUPLICATE_ROWS, { label: 'duplicates' }),
-          prepare(RT_METRICS.NOT_ENOUGH_DATA, { label: 'runs with not enough data' }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.REJECTED_ROWS, { label: 'rejected' }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.DUPLICATE_ROWS, { label: 'duplicates' }),
+          prepare(CLASSIFIER_RETRAINING_METRICS.NOT_ENOUGH_DATA, { label: 'runs with not enough data' }),
         ],
         width: 12,
       }),

@@ -5,7 +5,7 @@ import {
   type aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
-import { CLA_METRICS } from '../../../lambdas/custom-labels-assist/contract';
+import { CUSTOM_LABELS_ASSIST_METRICS } from '../../../lambdas/custom-labels-assist/contract';
 import { type HandlerFunction } from '../../shared/handler-function';
 import { serviceMetrics } from '../../shared/metrics';
 import { WorkflowOperations } from '../../shared/operations';
@@ -42,9 +42,15 @@ export function createAssistOperations(scope: Construct, props: AssistOperations
   }
   if (props.watchdog.deadLetterQueue) ops.addDeadLetterQueue('StopModelsDlq', props.watchdog.deadLetterQueue);
 
-  const models = serviceMetrics(props.watchdog, CLA_METRICS);
-  const hours = models(CLA_METRICS.INFERENCE_UNIT_HOURS, { period: Duration.hours(6), label: 'inference-unit hours' });
-  const stopped = models(CLA_METRICS.MODELS_STOPPED, { period: Duration.minutes(15), label: 'models stopped' });
+  const models = serviceMetrics(props.watchdog, CUSTOM_LABELS_ASSIST_METRICS);
+  const hours = models(CUSTOM_LABELS_ASSIST_METRICS.INFERENCE_UNIT_HOURS, {
+    period: Duration.hours(6),
+    label: 'inference-unit hours',
+  });
+  const stopped = models(CUSTOM_LABELS_ASSIST_METRICS.MODELS_STOPPED, {
+    period: Duration.minutes(15),
+    label: 'models stopped',
+  });
   ops.addThresholdAlarm('InferenceHoursAlarm', {
     metric: hours,
     threshold: props.inferenceHoursAlarm,
@@ -56,7 +62,7 @@ export function createAssistOperations(scope: Construct, props: AssistOperations
     description: 'The watchdog stopped a Custom Labels model that was left running (idle, or left by an aborted run).',
     runbook: RUNBOOK.MODEL_LEFT_RUNNING,
   });
-  const run = serviceMetrics(props.functions.listImages, CLA_METRICS, { period: Duration.hours(1) });
+  const run = serviceMetrics(props.functions.listImages, CUSTOM_LABELS_ASSIST_METRICS, { period: Duration.hours(1) });
   ops.dashboard.addWidgets(
     new cloudwatch.GraphWidget({
       title: 'Model: inference-unit hours (6 h) and stops',
@@ -67,12 +73,15 @@ export function createAssistOperations(scope: Construct, props: AssistOperations
     new cloudwatch.GraphWidget({
       title: 'Runs: images, boxes, tasks, verified, needs labeling',
       left: [
-        run(CLA_METRICS.IMAGES_LISTED, { label: 'images' }),
-        run(CLA_METRICS.IMAGES_SKIPPED, { label: 'skipped' }),
-        run(CLA_METRICS.MANIFEST_LINES, { label: 'verified' }),
-        run(CLA_METRICS.NEEDS_LABELING, { label: 'needs labeling' }),
+        run(CUSTOM_LABELS_ASSIST_METRICS.IMAGES_LISTED, { label: 'images' }),
+        run(CUSTOM_LABELS_ASSIST_METRICS.IMAGES_SKIPPED, { label: 'skipped' }),
+        run(CUSTOM_LABELS_ASSIST_METRICS.MANIFEST_LINES, { label: 'verified' }),
+        run(CUSTOM_LABELS_ASSIST_METRICS.NEEDS_LABELING, { label: 'needs labeling' }),
       ],
-      right: [run(CLA_METRICS.BOXES_PROPOSED, { label: 'boxes' }), run(CLA_METRICS.TASKS_CREATED, { label: 'tasks' })],
+      right: [
+        run(CUSTOM_LABELS_ASSIST_METRICS.BOXES_PROPOSED, { label: 'boxes' }),
+        run(CUSTOM_LABELS_ASSIST_METRICS.TASKS_CREATED, { label: 'tasks' }),
+      ],
       width: 12,
     }),
   );

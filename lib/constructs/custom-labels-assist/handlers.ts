@@ -1,8 +1,8 @@
 import { Duration, aws_iam as iam, type aws_s3 as s3 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import {
-  CLA_ENV,
-  CLA_SERVICES,
+  CUSTOM_LABELS_ASSIST_ENV,
+  CUSTOM_LABELS_ASSIST_SERVICE,
   MODEL_USAGE_PREFIX,
   MODEL_WATCH_PREFIX,
   RUN_PREFIX,
@@ -52,19 +52,19 @@ export interface RunFunctions {
  */
 export function createRunFunctions(scope: Construct, s: RunFunctionSettings): RunFunctions {
   const environment = {
-    [CLA_ENV.BUCKET]: s.bucket.bucketName,
-    [CLA_ENV.PROJECT_ARN]: s.projectArn,
-    [CLA_ENV.MIN_CONFIDENCE]: String(s.minConfidence),
-    [CLA_ENV.IMAGES_PER_PAGE]: String(s.imagesPerPage),
-    [CLA_ENV.IMAGES_PER_TASK]: String(s.imagesPerTask),
-    [CLA_ENV.REVIEW]: s.review,
-    [CLA_ENV.LABEL_ATTRIBUTE]: s.labelAttribute,
+    [CUSTOM_LABELS_ASSIST_ENV.BUCKET]: s.bucket.bucketName,
+    [CUSTOM_LABELS_ASSIST_ENV.PROJECT_ARN]: s.projectArn,
+    [CUSTOM_LABELS_ASSIST_ENV.MIN_CONFIDENCE]: String(s.minConfidence),
+    [CUSTOM_LABELS_ASSIST_ENV.IMAGES_PER_PAGE]: String(s.imagesPerPage),
+    [CUSTOM_LABELS_ASSIST_ENV.IMAGES_PER_TASK]: String(s.imagesPerTask),
+    [CUSTOM_LABELS_ASSIST_ENV.REVIEW]: s.review,
+    [CUSTOM_LABELS_ASSIST_ENV.LABEL_ATTRIBUTE]: s.labelAttribute,
   };
   const fn = (id: string, file: string, description: string, extra: { memorySize?: number; timeout?: Duration } = {}) =>
     new HandlerFunction(scope, id, {
       entry: lambdaEntry(`custom-labels-assist/${file}.ts`),
       invocation: 'step-functions',
-      serviceName: CLA_SERVICES.RUN,
+      serviceName: CUSTOM_LABELS_ASSIST_SERVICE.RUN,
       description: `Custom Labels assist: ${description}`,
       environment,
       ...extra,
@@ -132,9 +132,9 @@ export function createRunFunctions(scope: Construct, s: RunFunctionSettings): Ru
   const recordReview = new HandlerFunction(scope, 'RecordReview', {
     entry: lambdaEntry('custom-labels-assist/record-review.ts'),
     invocation: 'async',
-    serviceName: CLA_SERVICES.RUN,
+    serviceName: CUSTOM_LABELS_ASSIST_SERVICE.RUN,
     description: 'Custom Labels assist: records a finished review in its run',
-    environment: { [CLA_ENV.BUCKET]: s.bucket.bucketName },
+    environment: { [CUSTOM_LABELS_ASSIST_ENV.BUCKET]: s.bucket.bucketName },
   });
   grantObjects(s.bucket, recordReview, 'write', runs);
 
@@ -194,15 +194,15 @@ export function createModelWatchdog(scope: Construct, p: WatchdogProps): Handler
   const fn = new HandlerFunction(scope, 'StopModels', {
     entry: lambdaEntry('custom-labels-assist/stop-models.ts'),
     invocation: 'async',
-    serviceName: CLA_SERVICES.MODELS,
+    serviceName: CUSTOM_LABELS_ASSIST_SERVICE.MODELS,
     description: 'Custom Labels assist: stops models left running (idle, or left by an aborted run)',
     timeout: Duration.minutes(2),
     environment: {
-      [CLA_ENV.BUCKET]: p.bucket.bucketName,
-      [CLA_ENV.PROJECT_ARN]: p.projectArn,
-      [CLA_ENV.STATE_MACHINE_ARN]: p.stateMachineArn,
-      [CLA_ENV.MAX_IDLE_MINUTES]: String(p.maxIdleMinutes),
-      [CLA_ENV.CHECK_INTERVAL_MINUTES]: String(p.checkIntervalMinutes),
+      [CUSTOM_LABELS_ASSIST_ENV.BUCKET]: p.bucket.bucketName,
+      [CUSTOM_LABELS_ASSIST_ENV.PROJECT_ARN]: p.projectArn,
+      [CUSTOM_LABELS_ASSIST_ENV.STATE_MACHINE_ARN]: p.stateMachineArn,
+      [CUSTOM_LABELS_ASSIST_ENV.MAX_IDLE_MINUTES]: String(p.maxIdleMinutes),
+      [CUSTOM_LABELS_ASSIST_ENV.CHECK_INTERVAL_MINUTES]: String(p.checkIntervalMinutes),
     },
   });
   grantObjects(p.bucket, fn, 'readWrite', `${MODEL_USAGE_PREFIX}*`, true);

@@ -1,6 +1,11 @@
 import { Duration, aws_events as events, type aws_s3 as s3 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { EXAMPLE_ENV, EXAMPLE_INCOMING_PREFIX, EXAMPLE_SUMMARY_PREFIX } from '../../../lambdas/example/contract';
+import {
+  EXAMPLE_ENV,
+  EXAMPLE_INCOMING_PREFIX,
+  EXAMPLE_SERVICE,
+  EXAMPLE_SUMMARY_PREFIX,
+} from '../../../lambdas/example/contract';
 import { validateRange } from '../../shared/errors';
 import { functionTarget, objectCreatedPattern } from '../../shared/events';
 import { grantObjects } from '../../shared/grants';
@@ -41,6 +46,7 @@ export class JsonLinesInspector extends Construct {
     this.inspectFunction = new HandlerFunction(this, 'InspectUpload', {
       entry: lambdaEntry('example/inspect-upload.ts'),
       invocation: 'async',
+      serviceName: EXAMPLE_SERVICE.INSPECT_UPLOAD,
       description: 'Summarizes JSON-lines uploads (example workflow)',
       timeout: Duration.minutes(5),
     }).bind(EXAMPLE_ENV.BUCKET, this.bucket.bucketName, (g) => {

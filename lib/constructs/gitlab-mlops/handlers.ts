@@ -13,10 +13,9 @@ import {
 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import {
-  DEPLOY_TRIGGER_ENV,
   type DeletePolicy,
-  GITLAB_MLOPS_SERVICES,
-  SEED_CHECK_IN_ENV,
+  GITLAB_MLOPS_ENV,
+  GITLAB_MLOPS_SERVICE,
   SEED_CHECK_IN_RESOURCE_TYPE,
 } from '../../../lambdas/gitlab-mlops/contract';
 import { WorkflowProvider } from '../../shared/custom-resource';
@@ -93,19 +92,19 @@ export function createSeedCheckIn(
   const fn = new HandlerFunction(scope, 'SeedCheckInFunction', {
     entry: lambdaEntry('gitlab-mlops/seed-check-in.ts'),
     invocation: 'custom-resource',
-    serviceName: GITLAB_MLOPS_SERVICES.SEED_CHECK_IN,
+    serviceName: GITLAB_MLOPS_SERVICE.SEED_CHECK_IN,
     description: 'Creates and seeds the GitLab repositories of a SageMaker project',
     timeout: Duration.minutes(5),
     environment: {
-      [SEED_CHECK_IN_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(','),
-      [SEED_CHECK_IN_ENV.ALLOWED_GROUP_PATHS]: props.allowedGroupPaths.join(','),
+      [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(','),
+      [GITLAB_MLOPS_ENV.ALLOWED_GROUP_PATHS]: props.allowedGroupPaths.join(','),
     },
     ...props.network,
   })
-    .bind(SEED_CHECK_IN_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
-    .bind(SEED_CHECK_IN_ENV.TOKEN_SECRET_ID, launch.tokenSecretName, grantToken(props))
-    .bind(SEED_CHECK_IN_ENV.SEED_BUCKET, seedArchive.s3BucketName, () => undefined)
-    .bind(SEED_CHECK_IN_ENV.SEED_KEY, seedArchive.s3ObjectKey, (g) =>
+    .bind(GITLAB_MLOPS_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
+    .bind(GITLAB_MLOPS_ENV.TOKEN_SECRET_ID, launch.tokenSecretName, grantToken(props))
+    .bind(GITLAB_MLOPS_ENV.SEED_BUCKET, seedArchive.s3BucketName, () => undefined)
+    .bind(GITLAB_MLOPS_ENV.SEED_KEY, seedArchive.s3ObjectKey, (g) =>
       grantObjects(seedArchive.bucket, g, 'read', seedArchive.s3ObjectKey),
     );
   const provider = new WorkflowProvider(scope, 'SeedCheckInProvider', { onEventHandler: fn });
@@ -169,20 +168,20 @@ export function createDeployTrigger(scope: Construct, props: ProjectHandlersProp
   const fn = new HandlerFunction(scope, 'DeployTriggerFunction', {
     entry: lambdaEntry('gitlab-mlops/deploy-trigger.ts'),
     invocation: 'async',
-    serviceName: GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER,
+    serviceName: GITLAB_MLOPS_SERVICE.DEPLOY_TRIGGER,
     description: 'Starts the model-deploy pipeline when a model version is approved or the deployed one rejected',
-    environment: { [DEPLOY_TRIGGER_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(',') },
+    environment: { [GITLAB_MLOPS_ENV.ALLOWED_TOKEN_SECRET_IDS]: props.allowedTokenSecretNames.join(',') },
     ...props.network,
   })
-    .bind(DEPLOY_TRIGGER_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
-    .bind(DEPLOY_TRIGGER_ENV.TOKEN_SECRET_ID, launch.tokenSecretName, grantToken(props))
-    .bind(DEPLOY_TRIGGER_ENV.DEPLOY_PROJECT_PATH, Fn.join('/', [launch.groupPath, launch.deployRepo]), () => undefined)
-    .bind(DEPLOY_TRIGGER_ENV.DEPLOY_BRANCH, props.branch, () => undefined)
-    .bind(DEPLOY_TRIGGER_ENV.MODEL_PACKAGE_GROUP_NAME, props.groupName, (g) => {
+    .bind(GITLAB_MLOPS_ENV.GITLAB_URL, launch.serverUrl, () => undefined)
+    .bind(GITLAB_MLOPS_ENV.TOKEN_SECRET_ID, launch.tokenSecretName, grantToken(props))
+    .bind(GITLAB_MLOPS_ENV.DEPLOY_PROJECT_PATH, Fn.join('/', [launch.groupPath, launch.deployRepo]), () => undefined)
+    .bind(GITLAB_MLOPS_ENV.DEPLOY_BRANCH, props.branch, () => undefined)
+    .bind(GITLAB_MLOPS_ENV.MODEL_PACKAGE_GROUP_NAME, props.groupName, (g) => {
       // ListModelPackages has no resource-level permission (Resource "*" is required).
       iam.Grant.addToPrincipal({ grantee: g, actions: ['sagemaker:ListModelPackages'], resourceArns: ['*'] });
     })
-    .bind(DEPLOY_TRIGGER_ENV.ENDPOINT_STACK_NAMES, Fn.join(',', [props.stagingStack, props.prodStack]), (g) =>
+    .bind(GITLAB_MLOPS_ENV.ENDPOINT_STACK_NAMES, Fn.join(',', [props.stagingStack, props.prodStack]), (g) =>
       iam.Grant.addToPrincipal({
         grantee: g,
         actions: ['cloudformation:DescribeStacks'],

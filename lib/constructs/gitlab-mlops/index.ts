@@ -10,7 +10,7 @@ import {
   type aws_sns as sns,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { type DeletePolicy, GITLAB_MLOPS_METRICS, GITLAB_MLOPS_SERVICES } from '../../../lambdas/gitlab-mlops/contract';
+import { type DeletePolicy, GITLAB_MLOPS_METRICS, GITLAB_MLOPS_SERVICE } from '../../../lambdas/gitlab-mlops/contract';
 import { ConstructValidationError, validatePattern } from '../../shared/errors';
 import { acknowledgeBucketDeployment } from '../../shared/custom-resource';
 import { WorkflowLogGroup } from '../../shared/logs';
@@ -321,8 +321,8 @@ export class GitLabMlopsProjectTemplate extends Construct {
   }
 
   private addAlarms(): void {
-    const seedCheckIn = serviceMetrics(GITLAB_MLOPS_SERVICES.SEED_CHECK_IN, GITLAB_MLOPS_METRICS);
-    const deployTrigger = serviceMetrics(GITLAB_MLOPS_SERVICES.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS);
+    const seedCheckIn = serviceMetrics(GITLAB_MLOPS_SERVICE.SEED_CHECK_IN, GITLAB_MLOPS_METRICS);
+    const deployTrigger = serviceMetrics(GITLAB_MLOPS_SERVICE.DEPLOY_TRIGGER, GITLAB_MLOPS_METRICS);
     const seedFailures = seedCheckIn(GITLAB_MLOPS_METRICS.SEED_CHECK_IN_FAILURES);
     const triggerFailures = deployTrigger(GITLAB_MLOPS_METRICS.DEPLOY_TRIGGER_FAILURES);
     const impossible = deployTrigger(GITLAB_MLOPS_METRICS.ROLLBACKS_IMPOSSIBLE);

@@ -17,6 +17,7 @@ import {
   BUILT_IN_TASK_LAMBDA_MAPPING,
   DEFAULT_MAX_CHAIN_LENGTH,
   LABELING_CHAIN_METRICS,
+  LABELING_CHAIN_SERVICE,
   LABELING_JOB_STATE_CHANGE,
   MAX_CHAIN_LENGTH_LIMIT,
 } from '../../../lambdas/labeling-chain/contract';
@@ -29,9 +30,6 @@ import { acknowledge } from '../../shared/nag';
 import { WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
 import { buildLabelingChainDefinition } from './state-machine';
-
-/** Powertools service name of the planning function (the dimension of its metrics). */
-export const PLAN_SERVICE_NAME = 'labeling-chain-planner';
 
 /** Step Functions keeps at most this many events in an execution's history. */
 export const EXECUTION_HISTORY_LIMIT = 25_000;
@@ -173,7 +171,7 @@ export class LabelingJobChain extends Construct {
     this.planFunction = new HandlerFunction(this, 'PlanFunction', {
       entry: lambdaEntry('labeling-chain/plan-next-job.ts'),
       invocation: 'step-functions',
-      serviceName: PLAN_SERVICE_NAME,
+      serviceName: LABELING_CHAIN_SERVICE.PLANNER,
       description: 'Ground Truth chain: scans the manifest and plans the next labeling job',
       memorySize: 1024,
       timeout: Duration.minutes(15),

@@ -7,6 +7,9 @@ import {
 } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import {
+  MAX_ANSWERS_PER_SUBMISSION,
+  MAX_LABEL_LENGTH,
+  MAX_LABELS_PER_ANSWER,
   REVIEW_PORTAL_ENV as ENV,
   REVIEW_PORTAL_SERVICE,
   REVIEW_ROUTES,
@@ -17,16 +20,6 @@ import { HandlerFunction } from '../../shared/handler-function';
 import { lambdaEntry } from '../../shared/paths';
 import { WorkflowRestApi, jsonBodyModels } from '../../shared/rest-api';
 import { grantTaskTable } from './task-table';
-
-/**
- * Most answers one submission may carry: one per item of the task (`textCategory<index>`). API Gateway
- * rejects larger bodies before a function runs (a 40,000-field body was answered with a 14.6 MB error once).
- */
-export const MAX_ANSWERS_PER_SUBMISSION = 1000;
-/** Most categories one multi-label answer may list. */
-export const MAX_LABELS_PER_ANSWER = 100;
-/** Longest category name in an answer (characters). */
-export const MAX_LABEL_LENGTH = 1000;
 
 /**
  * The JSON schema (draft 4, what API Gateway models use) of `POST /tasks/{taskId}/answers`:
@@ -167,7 +160,7 @@ export function createReviewApi(scope: Construct, props: ReviewApiProps): Review
     const fn = new HandlerFunction(scope, route.id, {
       entry: lambdaEntry(`review-portal/${route.handler}.ts`),
       invocation: 'sync',
-      serviceName: REVIEW_PORTAL_SERVICE,
+      serviceName: REVIEW_PORTAL_SERVICE.PORTAL,
       description: `Review portal API: ${route.method} ${route.path}`,
       timeout: Duration.seconds(10),
       environment: { ...props.environment, [ENV.ALLOWED_ORIGINS]: props.allowedOrigins.join(',') },

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
+  DEFAULT_PORTAL_NAME,
   REVIEWER_GROUP,
   REVIEW_PORTAL_ENV as ENV,
   TASK_ID_MAX_LENGTH,
@@ -38,7 +39,7 @@ import { addWebClient, createReviewers } from './reviewers';
 import { createSite, deploySite } from './site';
 import { createTaskTable, grantTaskTable } from './task-table';
 
-export { MAX_ANSWERS_PER_SUBMISSION, MAX_LABELS_PER_ANSWER, MAX_LABEL_LENGTH, submissionSchema } from './api';
+export { submissionSchema } from './api';
 export { contentSecurityPolicy, type PageConnections } from './site';
 
 /** API throttling of the review API. */
@@ -90,7 +91,7 @@ export interface ReviewPortalProps {
   /**
    * The portal's name: the path segment of result keys where A2I puts the flow definition name
    * (`<prefix><name>/YYYY/MM/DD/hh/mm/ss/<task id>/output.json`). Lower-case letters, digits and hyphens, ≤ 63.
-   * @default 'review-portal'
+   * @default `DEFAULT_PORTAL_NAME` (`review-portal`)
    */
   readonly portalName?: string;
   /**
@@ -145,7 +146,7 @@ export interface ReviewPortalProps {
  * consumers read portal and A2I results through one code path.
  *
  * It is an {@link IReviewBackend}: a workflow's review starter is bound with {@link bindStarter} and creates tasks
- * through `lambdas/review/backends/portal.ts`.
+ * through `lambdas/review/adapters/portal.ts`.
  */
 export class ReviewPortal extends Construct implements IReviewBackend {
   /** {@link IReviewBackend.kind} */
@@ -200,7 +201,7 @@ export class ReviewPortal extends Construct implements IReviewBackend {
     const leaseSeconds = props.leaseDuration?.toSeconds() ?? 900;
     const maxTaskAgeSeconds = props.maxTaskAge?.toSeconds() ?? 86_400;
     const retentionDays = props.taskRetention?.toDays() ?? 90;
-    const portalName = props.portalName ?? 'review-portal';
+    const portalName = props.portalName ?? DEFAULT_PORTAL_NAME;
     this.outputPrefix = props.outputPrefix ?? 'review-output/';
     this.eventBus = props.eventBus ?? events.EventBus.fromEventBusName(this, 'DefaultBus', 'default');
 

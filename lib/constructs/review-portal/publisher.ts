@@ -43,7 +43,7 @@ export function createPublisher(scope: Construct, props: PublisherProps): Publis
   const fn = new HandlerFunction(scope, 'PublishResults', {
     entry: lambdaEntry('review-portal/publish-results.ts'),
     invocation: 'event-source',
-    serviceName: REVIEW_PORTAL_SERVICE,
+    serviceName: REVIEW_PORTAL_SERVICE.PORTAL,
     description: 'Review portal: writes completed tasks as A2I-shaped output.json and publishes completion events',
     timeout: Duration.seconds(60),
     environment: {

@@ -22,7 +22,7 @@ export function createQueueMetrics(
   const fn = new HandlerFunction(scope, 'QueueMetrics', {
     entry: lambdaEntry('review-portal/queue-metrics.ts'),
     invocation: 'async',
-    serviceName: REVIEW_PORTAL_SERVICE,
+    serviceName: REVIEW_PORTAL_SERVICE.PORTAL,
     description: 'Review portal: publishes queue depth and oldest task age',
     timeout: Duration.seconds(60),
     environment: { ...environment },

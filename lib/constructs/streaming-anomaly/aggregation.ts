@@ -2,7 +2,7 @@ import { Duration, type aws_kinesis as kinesis, aws_lambda as lambda, type aws_s
 import { KinesisEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { type Construct } from 'constructs';
 import {
-  AGGREGATOR_SERVICE_NAME,
+  STREAMING_ANOMALY_SERVICE,
   DEAD_LETTER_PREFIX,
   DEFAULT_MAX_STATE_BYTES,
   STREAMING_ANOMALY_ENV as ENV,
@@ -40,7 +40,7 @@ export function createAggregator(
   const fn = new HandlerFunction(scope, 'AggregateWindow', {
     entry: lambdaEntry('streaming-anomaly/aggregate-window.ts'),
     invocation: 'event-source',
-    serviceName: AGGREGATOR_SERVICE_NAME,
+    serviceName: STREAMING_ANOMALY_SERVICE.AGGREGATOR,
     description: 'Counts distinct person and car track ids per camera per window (tumbling window)',
     timeout: Duration.minutes(1),
     memorySize: 512,

@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_iam as iam, type aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { type Construct } from 'constructs';
 import {
-  ALERT_SERVICE_NAME,
+  STREAMING_ANOMALY_SERVICE,
   DEAD_LETTER_PREFIX,
   STREAMING_ANOMALY_ENV as ENV,
 } from '../../../lambdas/streaming-anomaly/contract';
@@ -43,7 +43,7 @@ export function createAlerts(
   const alertFunction = new HandlerFunction(scope, 'HandleAlert', {
     entry: lambdaEntry('streaming-anomaly/handle-alert.ts'),
     invocation: 'async',
-    serviceName: ALERT_SERVICE_NAME,
+    serviceName: STREAMING_ANOMALY_SERVICE.ALERTS,
     description: 'Turns traffic anomaly notifications into readable alerts and device-shadow updates',
     timeout: Duration.seconds(30),
     memorySize: 256,

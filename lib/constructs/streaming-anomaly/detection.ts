@@ -10,7 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
-  AGGREGATOR_SERVICE_NAME,
+  STREAMING_ANOMALY_SERVICE,
   CAMERA_DIMENSION,
   type IntervalLayout,
   MEASURES,
@@ -77,7 +77,7 @@ export class CloudWatchAnomalyDetection extends Construct {
 
   /** The count metric of a measure, for one camera or (without camera) for all cameras. */
   public countMetric(measure: Measure, cameraId?: string): cloudwatch.Metric {
-    return serviceMetrics(AGGREGATOR_SERVICE_NAME, METRICS)(METRIC_OF[measure], {
+    return serviceMetrics(STREAMING_ANOMALY_SERVICE.AGGREGATOR, METRICS)(METRIC_OF[measure], {
       dimensions: cameraId === undefined ? {} : { [CAMERA_DIMENSION]: cameraId },
       statistic: 'Sum',
       period: this.props.window,

@@ -18,6 +18,7 @@ import {
   DEFAULT_TIME_ZONE,
   TLC_BASE_URL,
   TRIP_OUTLIERS_ENV,
+  TRIP_OUTLIERS_SERVICE,
   TRIP_OUTLIERS_METRICS,
 } from '../../../lambdas/trip-outliers/contract';
 import { ConstructValidationError, validatePattern, validateRange } from '../../shared/errors';
@@ -195,6 +196,7 @@ export class TripOutlierAnalysis extends Construct {
     this.ingestFunction = new HandlerFunction(this, 'IngestFunction', {
       entry: lambdaEntry('trip-outliers/ingest.ts'),
       invocation: 'step-functions',
+      serviceName: TRIP_OUTLIERS_SERVICE.INGEST,
       description: 'Trip outliers: checks a month against the table, streams it into the bucket, plans the queries',
       memorySize: 1024,
       timeout: Duration.minutes(15),
@@ -211,6 +213,7 @@ export class TripOutlierAnalysis extends Construct {
     this.reportFunction = new HandlerFunction(this, 'ReportFunction', {
       entry: lambdaEntry('trip-outliers/report.ts'),
       invocation: 'step-functions',
+      serviceName: TRIP_OUTLIERS_SERVICE.REPORT,
       description: 'Trip outliers: reads the query results and writes the HTML report',
       memorySize: 1024,
       timeout: Duration.minutes(2),

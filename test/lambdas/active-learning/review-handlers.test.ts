@@ -16,7 +16,7 @@ import {
 import { parseDeadLetters } from '../../../lambdas/shared/dead-letter';
 import { s3ObjectCreatedEvent } from '../../helpers/events';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
-import { FakeA2iRuntime } from './fake-a2i';
+import { FakeA2iRuntime } from '../../helpers/fake-a2i';
 
 const services = useLocalServices('s3');
 const a2i = new FakeA2iRuntime();

@@ -11,7 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { LOCK_PHASES, RETRAINING_EVENT, RUN_TABLE, RUN_END_ENV } from '../../../lambdas/classifier-retraining/contract';
 import type { EndRunResult } from '../../../lambdas/classifier-retraining/end-run';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
-import { createRunTable } from '../../lib/classifier-retraining/retraining-world';
+import { createRunTable } from '../../helpers/classifier-retraining-world';
 
 const services = useLocalServices('dynamodb');
 

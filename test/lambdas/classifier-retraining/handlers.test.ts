@@ -7,7 +7,7 @@ import {
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseCsv } from '../../../lambdas/active-learning/core/csv';
-import { RT_ENV } from '../../../lambdas/classifier-retraining/contract';
+import { CLASSIFIER_RETRAINING_ENV } from '../../../lambdas/classifier-retraining/contract';
 import type { EvaluateResult } from '../../../lambdas/classifier-retraining/evaluate';
 import type { PrepareResult } from '../../../lambdas/classifier-retraining/prepare';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
@@ -33,15 +33,15 @@ describe('prepare and evaluate handlers against s3rver', () => {
       AWS_ENDPOINT_URL_S3: services.s3.endpoint,
       AWS_S3_FORCE_PATH_STYLE: 'true',
       AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-      [RT_ENV.DATA_BUCKET]: BUCKET,
-      [RT_ENV.REVIEWED_PREFIX]: PREFIX,
-      [RT_ENV.BASE_TRAINING_DATA_URI]: `s3://${BUCKET}/base/base.csv`,
-      [RT_ENV.MULTI_LABEL]: 'false',
-      [RT_ENV.MIN_NEW_ROWS]: '100',
-      [RT_ENV.MODE]: 'versions',
-      [RT_ENV.MIN_IMPROVEMENT]: '0.01',
-      [RT_ENV.MIN_F1]: '0.5',
-      [RT_ENV.APPROVAL]: 'auto',
+      [CLASSIFIER_RETRAINING_ENV.DATA_BUCKET]: BUCKET,
+      [CLASSIFIER_RETRAINING_ENV.REVIEWED_PREFIX]: PREFIX,
+      [CLASSIFIER_RETRAINING_ENV.BASE_TRAINING_DATA_URI]: `s3://${BUCKET}/base/base.csv`,
+      [CLASSIFIER_RETRAINING_ENV.MULTI_LABEL]: 'false',
+      [CLASSIFIER_RETRAINING_ENV.MIN_NEW_ROWS]: '100',
+      [CLASSIFIER_RETRAINING_ENV.MODE]: 'versions',
+      [CLASSIFIER_RETRAINING_ENV.MIN_IMPROVEMENT]: '0.01',
+      [CLASSIFIER_RETRAINING_ENV.MIN_F1]: '0.5',
+      [CLASSIFIER_RETRAINING_ENV.APPROVAL]: 'auto',
     });
     s3 = localS3Client(services.s3.endpoint);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
@@ -147,8 +147,8 @@ describe('clean-up handler (Comprehend mocked)', () => {
   const comprehend = mockClient(ComprehendClient);
   beforeEach(() => {
     comprehend.reset();
-    process.env[RT_ENV.COMPREHEND_CLASSIFIER_NAME] = 'default';
-    process.env[RT_ENV.KEEP_VERSIONS] = '2';
+    process.env[CLASSIFIER_RETRAINING_ENV.COMPREHEND_CLASSIFIER_NAME] = 'default';
+    process.env[CLASSIFIER_RETRAINING_ENV.KEEP_VERSIONS] = '2';
   });
 
   it('deletes old versions no endpoint uses, keeps in-use and protected ones, and reports refused deletions', async () => {

@@ -13,7 +13,7 @@ import {
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  CLA_ENV,
+  CUSTOM_LABELS_ASSIST_ENV,
   MODEL_USAGE_PREFIX,
   MODEL_WATCH_PREFIX,
   runKeys,
@@ -78,11 +78,11 @@ beforeEach(async () => {
     await s3().send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
   }
   Object.assign(process.env, {
-    [CLA_ENV.BUCKET]: BUCKET,
-    [CLA_ENV.PROJECT_ARN]: PROJECT,
-    [CLA_ENV.STATE_MACHINE_ARN]: 'arn:aws:states:us-east-1:123456789012:stateMachine:Assist',
-    [CLA_ENV.MAX_IDLE_MINUTES]: '60',
-    [CLA_ENV.CHECK_INTERVAL_MINUTES]: '15',
+    [CUSTOM_LABELS_ASSIST_ENV.BUCKET]: BUCKET,
+    [CUSTOM_LABELS_ASSIST_ENV.PROJECT_ARN]: PROJECT,
+    [CUSTOM_LABELS_ASSIST_ENV.STATE_MACHINE_ARN]: 'arn:aws:states:us-east-1:123456789012:stateMachine:Assist',
+    [CUSTOM_LABELS_ASSIST_ENV.MAX_IDLE_MINUTES]: '60',
+    [CUSTOM_LABELS_ASSIST_ENV.CHECK_INTERVAL_MINUTES]: '15',
   });
   rekognition.reset();
   sfn.reset();

@@ -3,7 +3,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { FakeGitLab } from '../../helpers/fake-gitlab';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
-import { BINARY_SAMPLE, seedArchiveWithBinary } from './zip-fixture';
+import { BINARY_SAMPLE, seedArchiveWithBinary } from '../../helpers/zip-fixture';
 
 const TOKEN = 'glpat-Sup3rS3cretT0ken-xyz';
 const SECRET_ID = 'gitlab/mlops-token';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambdas/labeling-chain/plan-next-job';
-import { fixtureJson, fixtureText } from './fixtures';
+import { fixtureJson, fixtureText } from '../../helpers/labeling-chain-fixtures';
 
 const s3 = mockClient(S3Client);
 const SETTINGS = { maxChainLength: 3, region: 'us-east-1', partition: 'aws', builtInLambdaAccount: '432418664414' };

@@ -6,7 +6,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { REVIEW_PORTAL_ENV as ENV } from '../../../lambdas/review-portal/contract';
 import { type TaskView } from '../../../lambdas/review-portal/core/task';
 import { ValidationError } from '../../../lambdas/shared/errors';
-import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
+import { PortalReviewBackend } from '../../../lambdas/review/adapters/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, useLocalServices } from '../../helpers/local-services';
 import { type TestUser, apiEvent, createTaskTable, reviewBatch, submitAnswersEvent } from '../../helpers/review-portal';
@@ -55,7 +55,7 @@ async function freshTable(): Promise<void> {
   table = `review-tasks-${tableCounter}`;
   await createTaskTable(dynamodb, table);
   process.env[ENV.TASK_TABLE] = table;
-  const { portalEnv } = await import('../../../lambdas/review-portal/api/adapter');
+  const { portalEnv } = await import('../../../lambdas/review-portal/adapters/api');
   portalEnv.reset();
   clockOffset = 0;
 }
@@ -373,10 +373,11 @@ describe('review API handlers against dynalite', () => {
 
   it('answers 500 without internals when the table is unreachable', async () => {
     process.env[ENV.TASK_TABLE] = 'no-such-table';
-    const { portalEnv } = await import('../../../lambdas/review-portal/api/adapter');
+    const { portalEnv } = await import('../../../lambdas/review-portal/adapters/api');
     portalEnv.reset();
     const response = await claim(alice);
     expect(response.statusCode).toBe(500);
-    expect(body(response)).toEqual({ message: 'Internal error', requestId: lambdaContext().awsRequestId });
+    // The shared API wrapper answers with API Gateway's request id (the one a client sees); logs carry both.
+    expect(body(response)).toEqual({ message: 'Internal error', requestId: 'local-request' });
   });
 });

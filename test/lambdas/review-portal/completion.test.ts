@@ -19,7 +19,7 @@ import {
   answerFieldFor,
   itemIndexOfAnswerField,
 } from '../../../lambdas/review/contract';
-import { PortalReviewBackend } from '../../../lambdas/review/backends/portal';
+import { PortalReviewBackend } from '../../../lambdas/review/adapters/portal';
 import { lambdaContext } from '../../helpers/lambda-context';
 import { localDynamoDbClient, localS3Client, useLocalServices } from '../../helpers/local-services';
 import {
@@ -67,7 +67,7 @@ beforeAll(async () => {
   s3 = localS3Client(services.s3.endpoint);
   await createTaskTable(dynamodb, TABLE);
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-  const { portalEnv } = await import('../../../lambdas/review-portal/api/adapter');
+  const { portalEnv } = await import('../../../lambdas/review-portal/adapters/api');
   portalEnv.reset();
   claim = ((await import('../../../lambdas/review-portal/claim-task')) as { handler: ApiHandler }).handler;
   submit = ((await import('../../../lambdas/review-portal/submit-answers')) as { handler: ApiHandler }).handler;

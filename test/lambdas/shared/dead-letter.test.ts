@@ -1,13 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  S3_KEY_MAX_BYTES,
-  deadLetter,
-  deadLetterKey,
-  parseDeadLetters,
-  s3DeadLetterSink,
-} from '../../../lambdas/shared/dead-letter';
+import { deadLetter, deadLetterKey, parseDeadLetters, s3DeadLetterSink } from '../../../lambdas/shared/dead-letter';
+import { S3_KEY_MAX_BYTES } from '../../../lambdas/shared/s3-keys';
 
 const s3 = mockClient(S3Client);
 const NOW = new Date('2026-11-30T08:21:07Z');

@@ -1,5 +1,4 @@
-import { S3_KEY_MAX_BYTES } from '../../../lambdas/shared/dead-letter';
-import { derivedKey } from '../../../lambdas/shared/s3-keys';
+import { S3_KEY_MAX_BYTES, derivedKey } from '../../../lambdas/shared/s3-keys';
 
 describe('derived S3 keys', () => {
   it('keeps the plain form while it fits the 1,024-byte limit', () => {

@@ -6,7 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { TumblingWindowResponse } from '../../../lambdas/streaming-anomaly/aggregate-window';
 import type { AggregatedRow } from '../../../lambdas/streaming-anomaly/contract';
 import { type DeadLetterLine, parseDeadLetters } from '../../../lambdas/shared/dead-letter';
-import { kinesisRecord, kplRecord, windowEvent } from './events';
+import { kinesisRecord, kplRecord, windowEvent } from '../../helpers/kinesis-events';
 
 const T0 = Date.UTC(2026, 10, 23, 8, 15, 0);
 const kinesis = mockClient(KinesisClient);

@@ -4,7 +4,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { parseDeadLetters } from '../../../lambdas/shared/dead-letter';
-import { alarmNotification, lookoutAlert } from './fixtures';
+import { alarmNotification, lookoutAlert } from '../../helpers/streaming-anomaly-fixtures';
 
 const sns = mockClient(SNSClient);
 const iot = mockClient(IoTClient);

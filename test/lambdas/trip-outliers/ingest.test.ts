@@ -3,8 +3,8 @@ import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { RAW_COLUMNS, rawKey } from '../../../lambdas/trip-outliers/contract';
 import { localS3Client, useLocalServices } from '../../helpers/local-services';
 import { type handler as ingestHandler } from '../../../lambdas/trip-outliers/ingest';
-import { writeFixtures } from './fixtures';
-import { type FakeTlc, startFakeTlc, tripFunctionEnv } from './tlc-server';
+import { writeFixtures } from '../../helpers/trip-outliers-fixtures';
+import { type FakeTlc, startFakeTlc, tripFunctionEnv } from '../../helpers/fake-tlc';
 
 const BUCKET = 'trip-data-test';
 type Handler = typeof ingestHandler;

@@ -8,7 +8,7 @@ import {
 import { manifestLine } from '../../../../lambdas/custom-labels-assist/core/manifest';
 import { type BoxAnswer, type DrawnBox, type ImageReviewItem } from '../../../../lambdas/review/contract';
 import { openLocalFile, readJsonLineBatches } from '../../../../lambdas/shared/jsonl';
-import { fixturePath } from '../fixtures';
+import { fixturePath } from '../../../helpers/custom-labels-assist-fixtures';
 
 async function scan(name: string): Promise<ManifestReport> {
   return scanCustomLabelsManifest(readJsonLineBatches(openLocalFile(fixturePath(name)), { what: name }));

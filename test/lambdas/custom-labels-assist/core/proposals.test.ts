@@ -4,7 +4,7 @@ import { readImageHeader, skipReasonOf } from '../../../../lambdas/custom-labels
 import { chunkLines, manifestEntries } from '../../../../lambdas/custom-labels-assist/core/manifest';
 import { compareVersions } from '../../../../lambdas/custom-labels-assist/core/compare';
 import { type BoundingBoxTaskInput, type HumanReviewOutput } from '../../../../lambdas/review/contract';
-import { fixtureBytes } from '../fixtures';
+import { fixtureBytes } from '../../../helpers/custom-labels-assist-fixtures';
 
 describe('DetectCustomLabels boxes in pixels', () => {
   it('converts ratio boxes to whole pixels of the real size, clamped to the image', () => {

@@ -7,7 +7,7 @@ import {
   splitSeedArchive,
 } from '../../../../lambdas/gitlab-mlops/core/seed';
 import { readZip } from '../../../../lambdas/gitlab-mlops/core/zip';
-import { BINARY_SAMPLE, seedArchiveWithBinary } from '../zip-fixture';
+import { BINARY_SAMPLE, seedArchiveWithBinary } from '../../../helpers/zip-fixture';
 
 describe('seed archive', () => {
   const seed = splitSeedArchive(readZip(seedArchiveWithBinary()));

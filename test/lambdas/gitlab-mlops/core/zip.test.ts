@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deflateRawSync, crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import { ZipFormatError, readZip } from '../../../../lambdas/gitlab-mlops/core/zip';
-import { zipFolder } from '../zip-fixture';
+import { zipFolder } from '../../../helpers/zip-fixture';
 
 function folderWith(files: Record<string, Buffer | string>, modes: Record<string, number> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'mlw-zip-src-'));

@@ -11,7 +11,7 @@ import {
 import { scanManifest } from '../../../../lambdas/labeling-chain/core/manifest';
 import { type JsonLineBatches, openLocalFile } from '../../../../lambdas/shared/jsonl';
 import { readLineBatches } from '../../../../lambdas/shared/text';
-import { fixtureLines, fixturePath, textLines } from '../fixtures';
+import { fixtureLines, fixturePath, textLines } from '../../../helpers/labeling-chain-fixtures';
 
 const NOW = new Date('2026-11-23T10:20:30.456Z');
 const OPTIONS: ImportLabelsOptions = {

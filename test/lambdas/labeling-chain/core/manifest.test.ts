@@ -11,7 +11,7 @@ import {
   scanManifest,
 } from '../../../../lambdas/labeling-chain/core/manifest';
 import { readJsonLineBatches, openLocalFile } from '../../../../lambdas/shared/jsonl';
-import { fixtureLines, textLines } from '../fixtures';
+import { fixtureLines, textLines } from '../../../helpers/labeling-chain-fixtures';
 
 const FIELD_CASES = join(__dirname, '..', '..', '..', 'fixtures', 'field-cases');
 const fieldCaseLines = (name: string) => readJsonLineBatches(openLocalFile(join(FIELD_CASES, name)));

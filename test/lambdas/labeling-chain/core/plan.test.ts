@@ -10,7 +10,7 @@ import {
   type PlanEvent,
 } from '../../../../lambdas/labeling-chain/core/plan';
 import { readJsonLineBatches } from '../../../../lambdas/shared/jsonl';
-import { fixtureJson, fixtureText, textLines } from '../fixtures';
+import { fixtureJson, fixtureText, textLines } from '../../../helpers/labeling-chain-fixtures';
 
 const FIELD_CASES = join(__dirname, '..', '..', '..', 'fixtures', 'field-cases');
 const fieldCaseText = (name: string) => readFileSync(join(FIELD_CASES, name), 'utf8');

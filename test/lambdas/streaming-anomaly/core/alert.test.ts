@@ -4,7 +4,7 @@ import {
   parseAlarmReason,
   shadowDocument,
 } from '../../../../lambdas/streaming-anomaly/core/alert';
-import { alarmNotification, lookoutAlert } from '../fixtures';
+import { alarmNotification, lookoutAlert } from '../../../helpers/streaming-anomaly-fixtures';
 
 describe('parseAlarmReason', () => {
   it('reads the datapoint, its time and the band edge it crossed', () => {
