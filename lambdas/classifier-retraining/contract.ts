@@ -129,6 +129,7 @@ export const CLASSIFIER_RETRAINING_SERVICE = {
   PREPARE: 'classifier-retraining-prepare',
   EVALUATE: 'classifier-retraining-evaluate',
   CLEAN_UP: 'classifier-retraining-clean-up',
+  END_RUN: 'classifier-retraining-end-run',
 } as const;
 
 /** Metric names. */

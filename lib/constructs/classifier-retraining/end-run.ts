@@ -7,7 +7,11 @@ import {
   type aws_stepfunctions as sfn,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { RETRAINING_EVENT, type RetrainingMode } from '../../../lambdas/classifier-retraining/contract';
+import {
+  CLASSIFIER_RETRAINING_SERVICE,
+  RETRAINING_EVENT,
+  type RetrainingMode,
+} from '../../../lambdas/classifier-retraining/contract';
 import {
   ABNORMAL_END_STATUSES,
   EXECUTION_STATUS_CHANGE,
@@ -21,9 +25,6 @@ import { acknowledge } from '../../shared/nag';
 import { type WorkflowOperations } from '../../shared/operations';
 import { lambdaEntry } from '../../shared/paths';
 import { RUNBOOK } from '../../shared/runbook';
-
-/** Powertools service name of the run-end function. */
-export const RUN_END_SERVICE = 'classifier-retraining-end-run';
 
 /** Props of {@link RetrainingRunEnd}. */
 export interface RetrainingRunEndProps {
@@ -59,7 +60,7 @@ export class RetrainingRunEnd extends Construct {
     this.function = new HandlerFunction(this, 'Function', {
       entry: lambdaEntry('classifier-retraining/end-run.ts'),
       invocation: 'async',
-      serviceName: RUN_END_SERVICE,
+      serviceName: CLASSIFIER_RETRAINING_SERVICE.END_RUN,
       description:
         'Classifier retraining: stops the training of a run that failed, timed out or was aborted, releases its lock, sends its event',
       timeout: Duration.minutes(1),
