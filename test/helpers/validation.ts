@@ -1,6 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App } from 'aws-cdk-lib';
+import { App } from 'aws-cdk-lib';
+import { applyNag } from '../../lib/shared/nag';
 
 /** One violation in the cloud assembly's `validation-report.json` (schema 55). */
 export interface ReportedViolation {
@@ -35,4 +37,27 @@ export function synthWithValidation(app: App, outdir: string): { error?: string;
   }
   const path = join(outdir, 'validation-report.json');
   return { error, report: existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ValidationReport) : {} };
+}
+
+/**
+ * Build one app (policy validation on, with the house validators of `applyNag`) in a fresh output folder and return
+ * every unacknowledged finding as `<plugin> <rule>: <construct paths>`. A synth error other than the validation's own
+ * failure is thrown.
+ */
+export function validationFindings(build: (app: App) => void, prefix = 'mlw-nag-'): string[] {
+  const outdir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    build(app);
+    applyNag(app);
+    const { error, report } = synthWithValidation(app, outdir);
+    if (error !== undefined && !/Validation failed/i.test(error)) throw new Error(error);
+    return (report.pluginReports ?? []).flatMap((r) =>
+      r.violations.map(
+        (v) => `${r.pluginName} ${v.ruleName}: ${v.violatingConstructs.map((x) => x.constructPath).join('; ')}`,
+      ),
+    );
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

@@ -1,45 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { type App, Stack } from 'aws-cdk-lib';
 import { ActiveLearningLoop } from '../../../lib/constructs/active-learning';
 import { ActiveLearningStack } from '../../../lib/stacks/active-learning-stack';
 import { parseConfig } from '../../../lib/config';
-import { applyNag } from '../../../lib/shared/nag';
+import { validationFindings } from '../../helpers/validation';
 
-interface Report {
-  pluginReports?: {
-    pluginName: string;
-    violations: { ruleName: string; violatingConstructs?: { constructPath: string }[] }[];
-  }[];
-}
-
-/** cdk-nag and the CloudFormation schemas over the active-learning stack alone, in its variants. */
+/** cdk-nag, cfn-guard and the CloudFormation schemas over the active-learning stack alone, in its variants. */
 function violations(build: (app: App) => void): string[] {
-  const outdir = mkdtempSync(join(tmpdir(), 'mlw-al-nag-'));
-  const previous = process.env.CDK_VALIDATION;
-  process.env.CDK_VALIDATION = 'true';
-  try {
-    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
-    build(app);
-    applyNag(app);
-    try {
-      app.synth();
-    } catch (error) {
-      // A validation failure is listed in the report below; anything else is a real error.
-      if (!/Validation failed/i.test(String(error))) throw error;
-    }
-    const file = join(outdir, 'validation-report.json');
-    const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Report) : {};
-    return (report.pluginReports ?? []).flatMap((r) =>
-      r.violations.map(
-        (v) => `${r.pluginName} ${v.ruleName}: ${(v.violatingConstructs ?? []).map((x) => x.constructPath).join('; ')}`,
-      ),
-    );
-  } finally {
-    process.env.CDK_VALIDATION = previous;
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  return validationFindings(build, 'mlw-al-nag-');
 }
 
 describe('active-learning compliance (cdk-nag AwsSolutions + Serverless, CloudFormation schemas)', () => {

@@ -1,3 +1,8 @@
+/*
+ * The image task of the review page: drawing the image with its boxes at pixel positions, a decision per box, and a
+ * drawn box saved in pixels. About 450 lines because drawing, hit-testing and the answer form act on the same box
+ * state; the submission model it fills lives in the portal contract.
+ */
 import {
   type BoxAnswer,
   type BoxAnswerSubmission,
