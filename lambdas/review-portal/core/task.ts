@@ -1,7 +1,7 @@
 /**
- * The review task rules of the portal, pure: task validation, claims and leases, answers and their consolidation, for
+ * The review task rules of the portal, pure: task validation, claims and leases, answers, submissions and releases, for
  * both task kinds (text classification and bounding-box verification). Longer than 400 lines because the two kinds
- * share every rule but their answer shape; splitting by kind would copy the lease and consolidation rules.
+ * share every rule but their answer shape; splitting by kind would copy the lease and submission rules.
  */
 import { ValidationError } from '../../shared/errors';
 import {
